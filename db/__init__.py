@@ -1,0 +1,1 @@
+"""The relational store: schema, sessions and the queries the rest of the code needs."""

@@ -1,0 +1,58 @@
+"""The Celery app: Redis broker, JSON only, late acks, prefetch 1, two queues.
+
+`celery -A workers.app worker -Q nlp` finds the module-level `app`, built from the
+environment's settings; everything else builds its own with `create_app(settings)`.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu.entity import Queue
+
+from workers.queues import INGEST_QUEUE, INGEST_TASK, NLP_QUEUE, NLP_TASK
+from workers.settings import Settings, load_settings
+
+
+def create_app(settings: Settings) -> Celery:
+    app = Celery("dropwire", include=["workers.tasks"])
+    transport = {
+        "visibility_timeout": settings.visibility_timeout,
+        # Publishing must not hang forever when Redis is away; the ledger keeps the file.
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "health_check_interval": 25,
+    }
+    app.conf.update(
+        broker_url=settings.effective_redis_url,
+        broker_transport_options=transport,
+        # The shortest of these three wins (celery#7651): set them alike.
+        result_backend_transport_options={"visibility_timeout": settings.visibility_timeout},
+        visibility_timeout=settings.visibility_timeout,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        event_serializer="json",
+        task_ignore_result=True,  # the ledger is the state
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        task_default_queue=INGEST_QUEUE,
+        task_queues=[Queue(INGEST_QUEUE), Queue(NLP_QUEUE)],
+        task_routes={INGEST_TASK: {"queue": INGEST_QUEUE}, NLP_TASK: {"queue": NLP_QUEUE}},
+        worker_hijack_root_logger=False,
+        worker_max_memory_per_child=1_500_000,  # KiB: a leak recycles the child, not the host
+    )
+    app.dropwire_settings = settings  # read by workers.context in each worker process
+    return app
+
+
+# A missing Redis URL fails here with a message saying how to start the service.
+app = create_app(load_settings())

