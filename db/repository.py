@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Band, Entity, LedgerEntry, Mention, Quote, State
-from pipelines.fingerprint import similarity
+from pipelines.fingerprint import signature_from_bytes, signature_to_bytes, similarity
 from pipelines.records import Analysis, ArticleDraft, Fingerprint
 
 # Any constant works; it names the one lock that serialises duplicate decisions on PostgreSQL.
@@ -272,7 +272,7 @@ def find_duplicate(session: Session, fp: Fingerprint, threshold: float) -> Dupli
     ).all()
     best: DuplicateLink | None = None
     for article_id, cluster_id, signature in candidates:
-        sim = similarity(fp.signature, _signature_from_bytes(signature))
+        sim = similarity(fp.signature, signature_from_bytes(signature))
         if sim < threshold:
             continue
         link = DuplicateLink(cluster_id or article_id, "near", sim)
@@ -283,14 +283,6 @@ def find_duplicate(session: Session, fp: Fingerprint, threshold: float) -> Dupli
         ):
             best = link
     return best
-
-
-def _signature_to_bytes(signature: Sequence[int]) -> bytes:
-    return b"".join(int(v).to_bytes(4, "little") for v in signature)
-
-
-def _signature_from_bytes(data: bytes) -> tuple[int, ...]:
-    return tuple(int.from_bytes(data[i : i + 4], "little") for i in range(0, len(data), 4))
 
 
 def article_for_ledger(session: Session, ledger_id: int) -> Article | None:
@@ -333,7 +325,7 @@ def store_article(
         url=draft.url,
         body=draft.body,
         word_count=draft.word_count,
-        signature=_signature_to_bytes(fp.signature),
+        signature=signature_to_bytes(fp.signature),
         created_at=now,
     )
     if link is not None:
@@ -566,3 +558,99 @@ def articles_for_ledgers(session: Session, ledger_ids: Sequence[int]) -> list[Ar
     for chunk in _chunks(list(ledger_ids), 400):
         found.extend(session.scalars(select(Article).where(Article.ledger_id.in_(chunk))))
     return found
+
+
+# ---- monitor queries (read-only: the status snapshot and the dashboard)
+
+
+def files_seen(session: Session) -> int:
+    """Files the watcher recorded (articles of multi-article files are not files)."""
+    query = select(func.count()).where(LedgerEntry.parent_id.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def last_stored_at(session: Session) -> datetime | None:
+    found = session.scalar(
+        select(func.max(LedgerEntry.finished_at)).where(LedgerEntry.state == State.DONE)
+    )
+    return None if found is None else _aware(found)
+
+
+def unfinished_paths(session: Session) -> tuple[set[str], datetime | None]:
+    """Source paths of rows not yet finished, and when the oldest of them was seen."""
+    query = select(LedgerEntry.source_path, LedgerEntry.seen_at).where(
+        LedgerEntry.state.not_in(State.TERMINAL)
+    )
+    paths: set[str] = set()
+    oldest: datetime | None = None
+    for path, seen in session.execute(query).tuples():
+        paths.add(path)
+        seen = _aware(seen)
+        oldest = seen if oldest is None or seen < oldest else oldest
+    return paths, oldest
+
+
+def known_paths(session: Session, paths: Sequence[str]) -> set[str]:
+    """Which of these source paths the ledger holds at all."""
+    found: set[str] = set()
+    for chunk in _chunks(list(paths), 400):
+        query = select(LedgerEntry.source_path).where(LedgerEntry.source_path.in_(chunk))
+        found.update(session.scalars(query))
+    return found
+
+
+def recent_nlp_seconds(session: Session, limit: int = 200) -> list[float]:
+    """NLP seconds of the most recently stored articles that ran NLP."""
+    query = (
+        select(LedgerEntry.nlp_seconds)
+        .where(LedgerEntry.state == State.DONE, LedgerEntry.nlp_seconds.is_not(None))
+        .order_by(LedgerEntry.finished_at.desc())
+        .limit(limit)
+    )
+    return [float(v) for v in session.scalars(query) if v is not None]
+
+
+def recent_articles(session: Session, limit: int = 10, top: int = 5) -> list[dict[str, object]]:
+    """The newest stored articles with their `top` entities and duplicate link."""
+    articles = list(session.scalars(select(Article).order_by(Article.id.desc()).limit(limit)))
+    # Exact copies carry no analysis of their own: they borrow their canonical's.
+    analysed = {a.id: (a.duplicate_of if a.duplicate_kind == "exact" else a.id) for a in articles}
+    entities = _entities_by_article(session, set(analysed.values()))
+    return [
+        {
+            "id": a.id,
+            "title": a.title,
+            "source_path": a.source_path,
+            "word_count": a.word_count,
+            "duplicate_of": a.duplicate_of,
+            "duplicate_kind": a.duplicate_kind,
+            "similarity": a.similarity,
+            "created_at": _aware(a.created_at).isoformat(),
+            "entities": [
+                {"canonical": e["canonical"], "label": e["label"], "count": e["count"]}
+                for e in entities.get(analysed[a.id] or a.id, [])[:top]
+            ],
+        }
+        for a in articles
+    ]
+
+
+def recent_failures(session: Session, limit: int = 20) -> list[dict[str, object]]:
+    """The newest failed rows, as `failed list --json` shows them."""
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.state == State.FAILED)
+        .order_by(LedgerEntry.updated_at.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": r.id,
+            "source_path": r.source_path if not r.item else f"{r.source_path}#{r.item}",
+            "reason": r.reason,
+            "code": r.reason_code,
+            "attempts": r.attempts,
+            "failed_at": _aware(r.finished_at).isoformat() if r.finished_at else None,
+        }
+        for r in session.scalars(query)
+    ]

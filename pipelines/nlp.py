@@ -1,34 +1,57 @@
-"""spaCy NER, loaded once per process and always used inside `memory_zone()`."""
+"""spaCy NER, loaded once per process and always used inside `memory_zone()`.
+
+Only the named-entity recogniser runs: quotations, speakers and canonical names are rules
+over its output (`pipelines.quotes`, `pipelines.entities`), so the tagger, parser and
+lemmatizer — most of the model's time — are never loaded.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 
-from pipelines.records import Analysis, ArticleDraft, Mention
+from pipelines.entities import build_mentions
+from pipelines.quotes import extract_quotes
+from pipelines.records import Analysis, ArticleDraft
 
-# NER in the sm/md/lg English models needs none of these; disabling them is most of the speed.
-_UNNEEDED = ("tagger", "parser", "attribute_ruler", "lemmatizer")
-_TITLES = re.compile(r"^(?:mr|mrs|ms|dr|gen|president|sen|rep|prof)\.?\s+", re.I)
+_UNNEEDED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+# spaCy refuses texts over nlp.max_length (1,000,000 chars) and its memory grows with
+# length; long bodies are cut at paragraph breaks into pieces of at most this size.
+CHUNK_CHARS = 100_000
+ENGLISH = (None, "en")  # undetected language is treated as English
 
 
 @lru_cache(maxsize=2)
 def load_model(name: str) -> Language:
     """Load `name` once per process (a worker child calls this lazily on first use)."""
-    return spacy.load(name, exclude=[p for p in _UNNEEDED])
+    nlp = spacy.load(name, exclude=list(_UNNEEDED))
+    # In the sm/md/lg models NER embeds its own tok2vec; the shared one then feeds nobody.
+    if "tok2vec" in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe("tok2vec"), "listening_components", ["?"])
+        if not listeners:
+            nlp.remove_pipe("tok2vec")
+    return nlp
 
 
-def _canonical(text: str) -> str:
-    text = re.sub(r"['’]s$", "", text.strip())
-    return _TITLES.sub("", text).strip() or text
+def chunks(body: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) covering `body`, cut at paragraph breaks, else at spaces."""
+    start = 0
+    while len(body) - start > limit:
+        cut = body.rfind("\n\n", start, start + limit)
+        if cut <= start:
+            cut = body.rfind(" ", start, start + limit)
+        if cut <= start:
+            cut = start + limit
+        yield start, body[start:cut]
+        start = cut
+    yield start, body[start:]
 
 
 class Analyzer:
-    """Runs NER over drafts in batches; one instance per worker process."""
+    """Runs NER, canonical names and quotations over drafts; one instance per process."""
 
     def __init__(self, model_name: str, batch_size: int = 16) -> None:
         self.model_name = model_name
@@ -39,14 +62,32 @@ class Analyzer:
         return load_model(self.model_name)
 
     def analyze(self, drafts: Sequence[ArticleDraft]) -> list[Analysis]:
-        nlp = self.nlp
         out: list[Analysis] = []
-        # Strings interned during the zone are freed at its end (spaCy#3618): flat memory.
-        with nlp.memory_zone():
-            for doc in nlp.pipe((d.body for d in drafts), batch_size=self.batch_size):
-                mentions = tuple(
-                    Mention(e.text, e.label_, _canonical(e.text), e.start_char, e.end_char)
-                    for e in doc.ents
-                )
-                out.append(Analysis(mentions=mentions))
+        for i in range(0, len(drafts), self.batch_size):
+            out.extend(self._batch(drafts[i : i + self.batch_size]))
         return out
+
+    def _batch(self, drafts: Sequence[ArticleDraft]) -> list[Analysis]:
+        nlp = self.nlp
+        ents: list[list[tuple[str, int, int]]] = [[] for _ in drafts]
+        pieces = [
+            (piece, (n, offset))
+            for n, d in enumerate(drafts)
+            if d.language in ENGLISH
+            for offset, piece in chunks(d.body)
+        ]
+        # Strings interned inside the zone are freed at its end (spaCy#3618); nothing
+        # spaCy-owned may leave it, so entities are copied out as plain tuples.
+        with nlp.memory_zone():
+            for doc, (n, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size):
+                ents[n].extend(
+                    (e.label_, e.start_char + offset, e.end_char + offset) for e in doc.ents
+                )
+        return [self._analysis(d, e) for d, e in zip(drafts, ents, strict=True)]
+
+    @staticmethod
+    def _analysis(draft: ArticleDraft, ents: list[tuple[str, int, int]]) -> Analysis:
+        if draft.language not in ENGLISH:
+            return Analysis()  # English NER on other languages gives noise, not entities
+        mentions = build_mentions(draft.body, ents)
+        return Analysis(mentions=mentions, quotes=extract_quotes(draft.body, mentions))

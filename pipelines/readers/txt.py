@@ -1,16 +1,80 @@
-"""Plain text: first line is the title, the rest is the body (issue 3 deepens this)."""
+"""Plain text and Markdown: optional `Key: value` header block, optional headline, body."""
 
 from __future__ import annotations
 
-from pipelines.records import ArticleDraft, RejectedInput
+import re
+
+from pipelines.readers import Parsed
+
+_HEADER = re.compile(
+    r"^(title|headline|author|byline|by|date|published|source|url|link|language|lang)"
+    r"\s*:\s*(.+?)\s*$",
+    re.I,
+)
+_FIELD = {
+    "title": "title", "headline": "title", "author": "author", "byline": "author",
+    "by": "author", "date": "date", "published": "date", "source": "source",
+    "url": "url", "link": "url", "language": "language", "lang": "language",
+}
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MAX_LONE_HEADER = 80
+_MAX_TITLE_CHARS = 160
+_MAX_TITLE_WORDS = 25
+# A headline does not end like a sentence; a question mark is fine ("Is Iran winning?").
+_SENTENCE_END = (".", ",", ";", ":", '"', "”", "’")
+_NOT_TITLE = re.compile(r"^(by\s|[\"“‘'(\[*•-]|\d{1,2}[:/.])", re.I)
 
 
-def read_txt(text: str) -> list[ArticleDraft]:
+def _header_block(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Fields of a leading `Key: value` block and the index of the first line after it."""
+    fields: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and (m := _HEADER.match(lines[i].strip())):
+        fields.setdefault(_FIELD[m.group(1).lower()], m.group(2))
+        i += 1
+    if not fields or i == len(lines):
+        return {}, 0  # a header with nothing after it is the text itself
+    # One lone "Source: officials …" line opening a paragraph is body text, not a header.
+    if i == 1 and (lines[i].strip() or len(lines[0]) > _MAX_LONE_HEADER):
+        return {}, 0
+    return fields, i
+
+
+def looks_like_headline(line: str, rest: list[str]) -> bool:
+    """Short, not a sentence, and followed by more text: a headline, not a paragraph."""
+    line = line.strip()
+    if not line or not any(r.strip() for r in rest):
+        return False
+    if len(line) > _MAX_TITLE_CHARS or len(line.split()) > _MAX_TITLE_WORDS:
+        return False
+    if line.endswith(_SENTENCE_END) or _NOT_TITLE.match(line):
+        return False
+    return any(c.isupper() for c in line[:2])
+
+
+def read_txt(text: str) -> list[Parsed]:
     lines = text.strip("\n").split("\n")
-    title = lines[0].strip() or None
-    body = "\n".join(lines[1:]).strip()
-    if not body:
-        body, title = (title or ""), None
-    if not body.strip():
-        raise RejectedInput("no_text", "the file has no article text")
-    return [ArticleDraft(body=body, title=title)]
+    fields, start = _header_block(lines)
+    lines = lines[start:]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    title = fields.get("title")
+    if lines:
+        first = _MD_HEADING.sub("", lines[0]).strip()
+        headed = _MD_HEADING.match(lines[0]) is not None
+        if title is None and (headed or looks_like_headline(first, lines[1:])):
+            title, lines = first, lines[1:]
+        elif title is not None and first.casefold() == title.casefold():
+            lines = lines[1:]  # the header title repeated as the first line
+    body = "\n".join(_MD_HEADING.sub("", ln) for ln in lines)
+    return [
+        Parsed(
+            text=body,
+            title=title,
+            author=fields.get("author"),
+            date=fields.get("date"),
+            source=fields.get("source"),
+            url=fields.get("url"),
+            language=fields.get("language"),
+        )
+    ]

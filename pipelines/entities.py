@@ -1,0 +1,123 @@
+"""Canonical names inside one article: "Gen Petraeus's" and "Petraeus" → "David Petraeus".
+
+Names are resolved per article only: a surname means the person the article names in full,
+which says nothing about the same surname in another article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from pipelines.records import Mention
+
+# Labels that name something; dates, numbers and amounts are not entities to index.
+NAMED_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLE_WORDS = wordset(
+    """mr mrs ms miss mx dr prof professor gen general lt col colonel maj major capt captain
+    sgt sergeant adm admiral cmdr commander president vice prime minister sen senator rep
+    representative gov governor secretary defense defence foreign ambassador judge justice
+    rev reverend sir dame lord lady king queen prince princess pope sheikh ayatollah
+    chancellor mayor chairman chief deputy former late spokesman spokeswoman"""
+)
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_ALIASES = {
+    "us": "United States", "u.s.": "United States", "usa": "United States",
+    "u.s.a.": "United States", "united states": "United States",
+    "united states of america": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
+    "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+}
+
+
+def _tokens(name: str) -> list[str]:
+    return name.split()
+
+
+def strip_person(text: str) -> str:
+    """Drop a possessive and leading titles: "Gen Petraeus's" → "Petraeus"."""
+    words = _POSSESSIVE.sub("", " ".join(text.split())).split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def strip_other(text: str) -> str:
+    """Drop a possessive and a leading article: "the Guard's" → "Guard"; fold aliases."""
+    text = _POSSESSIVE.sub("", " ".join(text.split()))
+    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    return _ALIASES.get(text.lower(), text)
+
+
+def _covers(full: list[str], short: list[str]) -> bool:
+    """`short` names the same person as `full`: its surname, or a subset in order."""
+    if len(short) >= len(full) or short[-1] != full[-1]:
+        return False
+    it = iter(full)
+    return all(any(tok == f for f in it) for tok in short)
+
+
+def person_canonicals(forms: Iterable[str]) -> dict[str, str]:
+    """Map each stripped person form to the longest full form it abbreviates.
+
+    When a surname fits several full names ("Bush": George and Laura), the most frequent
+    full form wins, then the first seen: deterministic for the same article.
+    """
+    counts = Counter(forms)
+    order = {f: i for i, f in enumerate(dict.fromkeys(counts))}
+    result: dict[str, str] = {}
+    for form in counts:
+        short = _tokens(form)
+        fulls = [g for g in counts if _covers(_tokens(g), short)]
+        if not fulls:
+            result[form] = form
+            continue
+        best = max(fulls, key=lambda g: (len(_tokens(g)), counts[g], -order[g]))
+        result[form] = best
+    return result
+
+
+class NameIndex:
+    """Every person named in one article, and how to resolve a bare form to its canonical."""
+
+    def __init__(self, person_forms: Sequence[str]) -> None:
+        self.canonical = person_canonicals(f for f in person_forms if f)
+        self.surnames = {_tokens(f)[-1]: c for f, c in self.canonical.items()}
+
+    def resolve(self, text: str) -> str:
+        form = strip_person(text)
+        if form in self.canonical:
+            return self.canonical[form]
+        last = _tokens(form)[-1] if form else form
+        return self.surnames.get(last, form)
+
+    def knows(self, text: str) -> bool:
+        form = strip_person(text)
+        return bool(form) and (form in self.canonical or _tokens(form)[-1] in self.surnames)
+
+
+def build_mentions(body: str, ents: Iterable[tuple[str, int, int]]) -> tuple[Mention, ...]:
+    """Mentions with canonical names from raw (label, start, end) NER spans over `body`."""
+    spans = [(label, s, e) for label, s, e in ents if label in NAMED_LABELS]
+    people = NameIndex([strip_person(body[s:e]) for label, s, e in spans if label == "PERSON"])
+    multiword_surnames = {
+        _tokens(c)[-1] for c in people.canonical.values() if len(_tokens(c)) > 1
+    }
+    out: list[Mention] = []
+    for label, s, e in spans:
+        text = body[s:e]
+        # NER often tags a lone surname as ORG ("tells Martin"); the article already
+        # named that person in full, so the surname is the person.
+        if label == "ORG" and strip_other(text) in multiword_surnames:
+            label = "PERSON"
+        canonical = people.resolve(text) if label == "PERSON" else strip_other(text)
+        out.append(Mention(text, label, canonical or text, s, e))
+    return tuple(out)

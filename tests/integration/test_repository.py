@@ -1,0 +1,145 @@
+"""The repository on real SQLite and PostgreSQL: idempotent writes, duplicate links, export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import repository as repo
+from db.models import Article, Entity, LedgerEntry, Mention, State
+from db.session import transaction
+from pipelines.fingerprint import THRESHOLD, fingerprint
+from pipelines.records import Analysis, ArticleDraft, Mention as MentionRecord, Quote
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+BODY = (
+    "Defense Secretary Robert Gates said on Monday that Iran was arming militias in Iraq. "
+    "Officials in Tehran denied the charge and said the accusations were baseless. "
+    "The dispute comes as the United States weighs new sanctions against the regime, "
+    "and as commanders in Baghdad report a rise in attacks using advanced explosives."
+)
+
+
+def _register(sessions: sessionmaker[Session], path: str, sha: str = "a" * 64) -> int:
+    with transaction(sessions) as s:
+        rows = repo.register_files(s, [repo.SeenFile(path, sha, 10)], NOW)
+        return rows[0].id
+
+
+def _analysis() -> Analysis:
+    return Analysis(
+        mentions=(
+            MentionRecord("Robert Gates", "PERSON", "Robert Gates", 18, 30),
+            MentionRecord("Gates", "PERSON", "Robert Gates", 100, 105),
+            MentionRecord("Tehran", "GPE", "Tehran", 110, 116),
+        ),
+        quotes=(Quote("baseless", "Officials", 140, 148, scare=True),),
+    )
+
+
+def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) -> int:
+    draft = ArticleDraft(body=body, title="Gates on Iran")
+    with transaction(sessions) as s:
+        row = s.get(LedgerEntry, ledger_id)
+        assert row is not None
+        article = repo.store_article(
+            s, row, draft, fingerprint(body), _analysis(), threshold=THRESHOLD, now=NOW,
+            stored_path=None,
+        )
+        return article.id
+
+
+def test_registering_the_same_file_twice_keeps_one_row(sessions: sessionmaker[Session]) -> None:
+    first = _register(sessions, "wire.txt")
+    again = _register(sessions, "wire.txt")
+    other_name = _register(sessions, "copy.txt")
+    assert first == again
+    assert other_name != first
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+
+
+def test_storing_twice_stores_nothing_twice(sessions: sessionmaker[Session]) -> None:
+    ledger_id = _register(sessions, "wire.txt")
+    first = _store(sessions, ledger_id)
+    second = _store(sessions, ledger_id)
+    assert first == second
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 1
+        assert s.scalar(select(func.count()).select_from(Mention)) == 3
+        # Two mentions of Gates, one entity row for him.
+        assert s.scalar(select(func.count()).select_from(Entity)) == 2
+        assert s.get(LedgerEntry, ledger_id).state == State.DONE  # type: ignore[union-attr]
+
+
+def test_exact_and_near_copies_join_the_first_articles_cluster(
+    sessions: sessionmaker[Session],
+) -> None:
+    original = _store(sessions, _register(sessions, "a.txt", "1" * 64))
+    exact = _store(sessions, _register(sessions, "b.txt", "2" * 64), BODY.upper())
+    near = _store(
+        sessions,
+        _register(sessions, "c.txt", "3" * 64),
+        "WASHINGTON (AP) - " + BODY.replace("Monday", "Tuesday"),
+    )
+    unrelated = _store(
+        sessions,
+        _register(sessions, "d.txt", "4" * 64),
+        "The city council approved a new budget for parks, libraries and road repairs on "
+        "Thursday after a long debate about property taxes and school funding in the district.",
+    )
+    with transaction(sessions) as s:
+        records = {r["id"]: r for r in repo.export_articles(s)}
+    assert records[original]["duplicate_of"] is None
+    assert records[original]["cluster_id"] == original
+    assert records[exact]["duplicate_of"] == original
+    assert records[exact]["duplicate_kind"] == "exact"
+    assert records[near]["duplicate_of"] == original
+    assert records[near]["duplicate_kind"] == "near"
+    assert records[near]["cluster_id"] == original
+    assert records[unrelated]["duplicate_of"] is None
+    assert records[unrelated]["cluster_id"] == unrelated
+
+
+def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) -> None:
+    article_id = _store(sessions, _register(sessions, "wire.txt"))
+    with transaction(sessions) as s:
+        (record,) = list(repo.export_articles(s))
+        mentioning = repo.articles_mentioning(s, "PERSON", "Robert Gates")
+    for key in (
+        "id source_path sha256 title byline published language body word_count entities "
+        "quotes duplicate_of cluster_id status"
+    ).split():
+        assert key in record
+    gates = next(e for e in record["entities"] if e["canonical"] == "Robert Gates")
+    assert gates["count"] == 2 and gates["label"] == "PERSON"
+    assert record["quotes"][0]["scare"] is True
+    assert mentioning == [article_id]
+
+
+def test_claim_counts_deliveries_and_skips_finished_rows(sessions: sessionmaker[Session]) -> None:
+    ledger_id = _register(sessions, "wire.txt")
+    with transaction(sessions) as s:
+        row = repo.claim(s, ledger_id, "ingest", NOW)
+        assert row is not None and row.attempts == 1 and row.state == State.PROCESSING
+        # An nlp delivery for a row still in ingest is stale: nothing to do.
+        assert repo.claim(s, ledger_id, "nlp", NOW) is None
+    _store(sessions, ledger_id)
+    with transaction(sessions) as s:
+        assert repo.claim(s, ledger_id, "ingest", NOW) is None
+
+
+def test_retry_resets_failed_rows(sessions: sessionmaker[Session]) -> None:
+    ledger_id = _register(sessions, "bad.txt")
+    with transaction(sessions) as s:
+        row = repo.claim(s, ledger_id, "ingest", NOW)
+        assert row is not None
+        repo.mark_failed(s, row, "empty", "the file is empty", NOW)
+    with transaction(sessions) as s:
+        assert [r.id for r in repo.failed_entries(s)] == [ledger_id]
+        (reset,) = repo.reset_for_retry(s, None, NOW)
+        assert reset.state == State.PENDING and reset.attempts == 1 and reset.reason is None
+    with transaction(sessions) as s:
+        assert repo.failed_entries(s) == []
