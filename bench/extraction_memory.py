@@ -35,9 +35,9 @@ def article(i: int, rng: random.Random) -> ArticleDraft:
     place = _word(rng).title()
     body = (
         f"{place.upper()}, May {i % 28 + 1} (Reuters) - {name} said on Monday that the "
-        f"{_word(rng)} plan for {place} would go ahead. \"We are ready for {_word(rng)},\" "
+        f'{_word(rng)} plan for {place} would go ahead. "We are ready for {_word(rng)}," '
         f"{name.split()[1]} said. The {_word(rng)} ministry in {place} declined to comment.\n\n"
-        f"A senior official in {place} said the talks were {_word(rng)}. \"It is late,\" the "
+        f'A senior official in {place} said the talks were {_word(rng)}. "It is late," the '
         f"official said, adding that {_word(rng).title()} Corp had signed. "
         + " ".join(_word(rng) for _ in range(60))
         + "."
@@ -65,8 +65,10 @@ def main() -> None:
             print(f"  after {i:5d}: RSS {proc.memory_info().rss / 2**20:.1f} MB")
     end_mb = proc.memory_info().rss / 2**20
     growth = end_mb - start_mb
-    print(f"RSS end {end_mb:.1f} MB; growth {growth:.1f} MB (goal < {GOAL_MB} MB) "
-          f"in {time.perf_counter() - began:.0f} s")
+    print(
+        f"RSS end {end_mb:.1f} MB; growth {growth:.1f} MB (goal < {GOAL_MB} MB) "
+        f"in {time.perf_counter() - began:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -111,9 +111,7 @@ def fold_repeats(paras: list[str]) -> tuple[list[str], list[str]]:
 def _boilerplate(para: str) -> bool:
     if len(para) > _SHORT:
         return False
-    return bool(
-        _SOCIAL.search(para) or _FURNITURE.search(para) or _COPYRIGHT.search(para)
-    )
+    return bool(_SOCIAL.search(para) or _FURNITURE.search(para) or _COPYRIGHT.search(para))
 
 
 def _footer_byline(para: str) -> tuple[bool, str | None]:
@@ -160,9 +158,7 @@ def _classify(paras: list[str], cleaned: Cleaned) -> _State:
     return state
 
 
-def clean(
-    text: str, *, title: str | None = None, lines_are_paragraphs: bool = False
-) -> Cleaned:
+def clean(text: str, *, title: str | None = None, lines_are_paragraphs: bool = False) -> Cleaned:
     paras = paragraphs(text, lines_are_paragraphs=lines_are_paragraphs)
     paras, repeats = fold_repeats(paras)
     cleaned = Cleaned(body="", removed=list(repeats))

@@ -16,6 +16,8 @@ from pipelines.records import Mention
 NAMED_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
+
+
 def wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -29,12 +31,20 @@ TITLE_WORDS = wordset(
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _ALIASES = {
-    "us": "United States", "u.s.": "United States", "usa": "United States",
-    "u.s.a.": "United States", "united states": "United States",
+    "us": "United States",
+    "u.s.": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "united states": "United States",
     "united states of america": "United States",
-    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
-    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
-    "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "un": "United Nations",
+    "u.n.": "United Nations",
+    "united nations": "United Nations",
 }
 
 
@@ -108,9 +118,7 @@ def build_mentions(body: str, ents: Iterable[tuple[str, int, int]]) -> tuple[Men
     """Mentions with canonical names from raw (label, start, end) NER spans over `body`."""
     spans = [(label, s, e) for label, s, e in ents if label in NAMED_LABELS]
     people = NameIndex([strip_person(body[s:e]) for label, s, e in spans if label == "PERSON"])
-    multiword_surnames = {
-        _tokens(c)[-1] for c in people.canonical.values() if len(_tokens(c)) > 1
-    }
+    multiword_surnames = {_tokens(c)[-1] for c in people.canonical.values() if len(_tokens(c)) > 1}
     out: list[Mention] = []
     for label, s, e in spans:
         text = body[s:e]

@@ -27,9 +27,16 @@ READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
 }
 SUFFIXES = {
-    ".txt": "txt", ".md": "txt", ".markdown": "txt", ".text": "txt",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".txt": "txt",
+    ".md": "txt",
+    ".markdown": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 
 

@@ -76,9 +76,19 @@ _EPOCH = re.compile(r"^\d{9,10}(?:\.\d+)?$")
 _MIN_YEAR = 1800
 _HOUR = 3600
 _TZINFOS = {
-    "UTC": 0, "GMT": 0, "BST": _HOUR, "CET": _HOUR, "CEST": 2 * _HOUR,
-    "EST": -5 * _HOUR, "EDT": -4 * _HOUR, "CST": -6 * _HOUR, "CDT": -5 * _HOUR,
-    "MST": -7 * _HOUR, "MDT": -6 * _HOUR, "PST": -8 * _HOUR, "PDT": -7 * _HOUR,
+    "UTC": 0,
+    "GMT": 0,
+    "BST": _HOUR,
+    "CET": _HOUR,
+    "CEST": 2 * _HOUR,
+    "EST": -5 * _HOUR,
+    "EDT": -4 * _HOUR,
+    "CST": -6 * _HOUR,
+    "CDT": -5 * _HOUR,
+    "MST": -7 * _HOUR,
+    "MDT": -6 * _HOUR,
+    "PST": -8 * _HOUR,
+    "PDT": -7 * _HOUR,
 }
 
 

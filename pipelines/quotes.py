@@ -128,7 +128,7 @@ def find_spans(body: str) -> list[Span]:
         skip_first = pending is not None
         pending = None
         for i in range(lo, hi):
-            if body[i] not in "\"“”":
+            if body[i] not in '"“”':
                 continue
             if skip_first:  # the continuation mark that reopens the carried quote
                 skip_first = False
@@ -145,7 +145,7 @@ def find_spans(body: str) -> list[Span]:
                     spans.append(span)
         if depth:
             nxt = paras[n + 1][0] if n + 1 < len(paras) else None
-            if depth == 1 and nxt is not None and body[nxt] in "\"“":
+            if depth == 1 and nxt is not None and body[nxt] in '"“':
                 pending = opened
             elif span := _trimmed(body, opened, hi, hi):
                 spans.append(span)
@@ -298,8 +298,8 @@ class _Attributor:
         return next((e for e in self.ends if pos < e <= ceiling), ceiling)
 
     def after(self, span: Span, ceiling: int) -> Speaker | None:
-        """"…," Mr. Bush said / "…," said the official / "…," according to X."""
-        inner = self.body[span.start : span.end].rstrip("\"”’ ")
+        """ "…," Mr. Bush said / "…," said the official / "…," according to X."""
+        inner = self.body[span.start : span.end].rstrip('"”’ ')
         lo = span.close
         text = self.body[lo : self._sentence_end(lo, ceiling)]
         if inner.endswith(".") and not text.lstrip().startswith(","):
@@ -327,7 +327,7 @@ class _Attributor:
         return self.subject(lo, verb.start())
 
     def _sentence_subject(self, pos: int) -> Speaker | None:
-        """"A spokesman …, who asked not to be named, rejected … and said": the subject
+        """ "A spokesman …, who asked not to be named, rejected … and said": the subject
         of the whole sentence, its first clause."""
         para_lo, _ = _para_bounds(self.body, pos)
         lo = self._sentence_start(pos, para_lo)
@@ -401,13 +401,11 @@ def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
 
 def _is_scare(text: str) -> bool:
     """One to three words that are not a sentence of their own ("Never," he said)."""
-    sentence = text[:1].isupper() and text.rstrip("\"”’")[-1:] in ".,!?"
+    sentence = text[:1].isupper() and text.rstrip('"”’')[-1:] in ".,!?"
     return _words(text) <= SCARE_MAX_WORDS and not sentence
 
 
-def _assemble(
-    body: str, spans: Sequence[Span], resolved: dict[int, str]
-) -> tuple[Quote, ...]:
+def _assemble(body: str, spans: Sequence[Span], resolved: dict[int, str]) -> tuple[Quote, ...]:
     out: list[Quote] = []
     last: tuple[int, str | None] | None = None  # (paragraph start, speaker) of last full quote
     for k, span in enumerate(spans):

@@ -99,6 +99,7 @@ class Watcher:
         self._waiting: dict[Path, Stat] = {}  # complete-looking but not yet still long enough
         self._known: dict[Path, Stat] = {}  # registered: not hashed again while unchanged
         self._outbox_blocked_until = 0.0
+        self.started = threading.Event()  # set once the observer runs and the first scan is done
         self.registered = 0
         self.sent = 0
 
@@ -124,6 +125,7 @@ class Watcher:
                     self._rescan()
                     next_scan = now + self.settings.rescan_interval
                 self.step()
+                self.started.set()
                 if self.sweep is not None and now >= next_sweep:
                     self._safe(self.sweep)
                     next_sweep = now + self.settings.sweep_interval

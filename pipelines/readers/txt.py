@@ -12,9 +12,18 @@ _HEADER = re.compile(
     re.I,
 )
 _FIELD = {
-    "title": "title", "headline": "title", "author": "author", "byline": "author",
-    "by": "author", "date": "date", "published": "date", "source": "source",
-    "url": "url", "link": "url", "language": "language", "lang": "language",
+    "title": "title",
+    "headline": "title",
+    "author": "author",
+    "byline": "author",
+    "by": "author",
+    "date": "date",
+    "published": "date",
+    "source": "source",
+    "url": "url",
+    "link": "url",
+    "language": "language",
+    "lang": "language",
 }
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MAX_LONE_HEADER = 80

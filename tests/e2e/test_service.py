@@ -34,7 +34,7 @@ def _by_path(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_samples_dropped_in_are_stored_then_a_copy_is_linked(
     service: Service, samples: dict[str, bytes]
 ) -> None:
-    (bush_name, bush), (plan_name, plan) = sorted(samples.items())
+    (_bush_name, bush), (_plan_name, plan) = sorted(samples.items())
     service.drop("bush.txt", bush)
     service.drop("plan.txt", plan)
     records = wait_for(lambda: _by_path(service.export()) if len(service.export()) == 2 else None,

@@ -11,7 +11,8 @@ from db import repository as repo
 from db.models import Article, Entity, LedgerEntry, Mention, State
 from db.session import transaction
 from pipelines.fingerprint import THRESHOLD, fingerprint
-from pipelines.records import Analysis, ArticleDraft, Mention as MentionRecord, Quote
+from pipelines.records import Analysis, ArticleDraft, Quote
+from pipelines.records import Mention as MentionRecord
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 BODY = (
@@ -45,7 +46,13 @@ def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) ->
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
         article = repo.store_article(
-            s, row, draft, fingerprint(body), _analysis(), threshold=THRESHOLD, now=NOW,
+            s,
+            row,
+            draft,
+            fingerprint(body),
+            _analysis(),
+            threshold=THRESHOLD,
+            now=NOW,
             stored_path=None,
         )
         return article.id
@@ -108,10 +115,11 @@ def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) 
     with transaction(sessions) as s:
         (record,) = list(repo.export_articles(s))
         mentioning = repo.articles_mentioning(s, "PERSON", "Robert Gates")
-    for key in (
+    contract = (
         "id source_path sha256 title byline published language body word_count entities "
         "quotes duplicate_of cluster_id status"
-    ).split():
+    )
+    for key in contract.split():
         assert key in record
     gates = next(e for e in record["entities"] if e["canonical"] == "Robert Gates")
     assert gates["count"] == 2 and gates["label"] == "PERSON"

@@ -35,9 +35,7 @@ def _drop(ctx: WorkerContext, name: str, data: bytes) -> int:
     path.write_bytes(data)
     sha, size = sha256_file(path)
     with transaction(ctx.sessions) as s:
-        (row,) = repo.register_files(
-            s, [repo.SeenFile(name, sha, size)], datetime.now(UTC)
-        )
+        (row,) = repo.register_files(s, [repo.SeenFile(name, sha, size)], datetime.now(UTC))
         return row.id
 
 

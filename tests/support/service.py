@@ -27,9 +27,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(
-    condition: Callable[[], T], timeout: float, what: str, interval: float = 0.25
-) -> T:
+def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.25) -> T:
     """Poll until `condition()` is truthy; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -15,9 +15,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-PG_URL = os.environ.get(
-    "DROPWIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("DROPWIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("DROPWIRE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRED = os.environ.get("DROPWIRE_REQUIRE_SERVICES") == "1"
 

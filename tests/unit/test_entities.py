@@ -14,8 +14,17 @@ def test_titles_and_possessives_stripped() -> None:
 
 
 def test_longest_full_form_wins() -> None:
-    forms = [strip_person(x) for x in ["Gen Petraeus", "Petraeus", "David Petraeus",
-                                       "Mr. Bush", "President Bush", "George Bush's"]]
+    forms = [
+        strip_person(x)
+        for x in [
+            "Gen Petraeus",
+            "Petraeus",
+            "David Petraeus",
+            "Mr. Bush",
+            "President Bush",
+            "George Bush's",
+        ]
+    ]
     canon = person_canonicals(forms)
     assert canon["Petraeus"] == "David Petraeus"
     assert canon["Bush"] == "George Bush"

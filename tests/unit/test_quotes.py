@@ -61,7 +61,9 @@ def test_pronoun_and_role_and_anonymous() -> None:
         '"Not at all," he said.'
     )
     assert [s for _, s, _ in quotes(body, "Hassan Qumi")] == [
-        "Hassan Qumi", "a senior US official in Baghdad", "a senior US official in Baghdad"
+        "Hassan Qumi",
+        "a senior US official in Baghdad",
+        "a senior US official in Baghdad",
     ]
 
 
@@ -73,7 +75,9 @@ def test_scare_quotes() -> None:
     body = 'Critics call it a "surge to nowhere" and "failed policy." "No," Smith said.'
     got = quotes(body, "Smith")
     assert [(t, scare) for t, _, scare in got] == [
-        ("surge to nowhere", True), ("failed policy.", True), ("No,", False)
+        ("surge to nowhere", True),
+        ("failed policy.", True),
+        ("No,", False),
     ]
     assert got[2][1] == "Smith"
 

@@ -32,7 +32,11 @@ def test_headline_needs_a_body() -> None:
 def test_header_block() -> None:
     [p] = read_txt("Title: T\nAuthor: A B\nDate: 2020-01-02\nURL: http://x\n\nBody.")
     assert (p.title, p.author, p.date, p.url, p.text.strip()) == (
-        "T", "A B", "2020-01-02", "http://x", "Body."
+        "T",
+        "A B",
+        "2020-01-02",
+        "http://x",
+        "Body.",
     )
 
 
