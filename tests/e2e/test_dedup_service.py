@@ -1,0 +1,103 @@
+"""Near-duplicates across parallel workers and across a restart of everything (issue 4).
+
+200 variants of 10 articles (five same-story pairs written independently: hard negatives)
+dropped at once into a service with two NLP worker processes must form exactly 10 clusters;
+after a restart with an empty Redis, new variants still join the clusters stored before.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.support.service import Service, running_service, wait_for
+from tests.support.services import pg_schema_url, redis_db_url
+
+pytestmark = pytest.mark.e2e
+DEDUP_DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
+BASES = 10
+
+
+def _builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("dedup_build", DEDUP_DATA / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _variants(rounds: list[str]) -> dict[str, tuple[str, str]]:
+    """file name -> (base article, text), seeded by the build script's transformations."""
+    build = _builder()
+    files: dict[str, tuple[str, str]] = {}
+    for path in sorted((DEDUP_DATA / "source").glob("*.txt"))[:BASES]:
+        text = path.read_text(encoding="utf-8")
+        for seed in rounds:
+            for name, variant, _ in build.variants(f"{path.stem}{seed}", text):
+                files[f"{path.stem}{seed}-{name}.txt"] = (path.stem, variant)
+    return files
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    if request.param == "sqlite":
+        yield {}
+        return
+    schemas = pg_schema_url()
+    yield {"DROPWIRE_DATABASE_URL": next(schemas)}
+    next(schemas, None)
+
+
+def _clusters(
+    records: list[dict[str, Any]], files: dict[str, tuple[str, str]]
+) -> dict[str, set[int]]:
+    by_base: dict[str, set[int]] = defaultdict(set)
+    for r in records:
+        by_base[files[r["source_path"]][0]].add(r["cluster_id"])
+    return by_base
+
+
+def _drop_all(service: Service, files: dict[str, tuple[str, str]]) -> None:
+    for name, (_, text) in files.items():
+        service.drop(name, text.encode())
+
+
+def _export_when(service: Service, count: int, timeout: float) -> list[dict[str, Any]]:
+    def ready() -> list[dict[str, Any]] | None:
+        records = service.export()
+        return records if len(records) >= count else None
+
+    return wait_for(ready, timeout, f"{count} articles stored", interval=1.0)
+
+
+def test_parallel_near_duplicates_form_one_cluster_per_article_even_after_restart(
+    tmp_path: Path, database: dict[str, str]
+) -> None:
+    first = _variants(["", "~2"])
+    assert len(first) >= 200
+    first = dict(sorted(first.items())[:200])
+    env = {"DROPWIRE_NLP_WORKERS": "2", "DROPWIRE_INGEST_WORKERS": "2", **database}
+    with running_service(tmp_path, DROPWIRE_REDIS_URL=redis_db_url(), **env) as service:
+        _drop_all(service, first)
+        records = _export_when(service, len(first), 420)
+        assert service.failed() == []
+    clusters = _clusters(records, first)
+    assert len(clusters) == BASES
+    assert all(len(ids) == 1 for ids in clusters.values()), clusters
+    assert len({next(iter(ids)) for ids in clusters.values()}) == BASES  # no false merge
+    canon = {r["id"] for r in records if r["duplicate_of"] is None}
+    assert canon == {next(iter(ids)) for ids in clusters.values()}
+
+    # Everything stops; Redis comes back empty (a new database). The index is in SQL.
+    later = {k: v for k, v in _variants(["~3"]).items() if k.endswith(("-combo1.txt", "-edit.txt"))}
+    with running_service(tmp_path, DROPWIRE_REDIS_URL=redis_db_url(), **env) as service:
+        _drop_all(service, later)
+        records = _export_when(service, len(first) + len(later), 180)
+    after = _clusters(records, {**first, **later})
+    assert after == clusters
