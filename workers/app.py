@@ -54,5 +54,11 @@ def create_app(settings: Settings) -> Celery:
     return app
 
 
-# A missing Redis URL fails here with a message saying how to start the service.
-app = create_app(load_settings())
+def __getattr__(name: str) -> Celery:
+    """`celery -A workers.app` reads `app`; built on first use (PEP 562) so that importing this
+    module never needs a reachable Redis, and a missing URL fails with a clear message."""
+    if name == "app":
+        built = create_app(load_settings())
+        globals()["app"] = built
+        return built
+    raise AttributeError(name)

@@ -23,6 +23,7 @@ from db.migrate import upgrade
 from db.models import State
 from db.session import make_engine, make_session_factory, transaction
 from workers.settings import Settings, load_settings
+from workers.watcher import build_watcher
 
 console = Console(stderr=True)
 
@@ -87,23 +88,11 @@ def migrate() -> None:
     console.print("database is at the latest schema")
 
 
-def _watcher(settings: Settings, broker: Any) -> Any:
-    from workers.sweeper import sweep_once
-    from workers.watcher import Watcher
-
-    sessions = _sessions(settings)
-
-    def sweep() -> None:
-        sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
-
-    return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)
-
-
 @main.command()
 def watch() -> None:
     """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
     settings = _settings()
-    watcher = _watcher(settings, _broker(settings))
+    watcher = build_watcher(settings, _broker(settings))
     _run_until_signal(watcher.run)
 
 
@@ -190,7 +179,7 @@ def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
     files = [_into_inbox(settings, p) for p in _expand(paths)]
     if not files:
         raise click.ClickException("no files to ingest")
-    watcher = _watcher(settings, _broker(settings))
+    watcher = build_watcher(settings, _broker(settings))
     keys = watcher.take(files)
     console.print(f"enqueued {len(keys)} file(s)")
     if wait:

@@ -26,7 +26,7 @@ from db.models import State
 from db.session import transaction
 from workers.broker import Broker
 from workers.files import is_candidate_name, relative_key
-from workers.queues import QUEUES
+from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
 from workers.service import utcnow
 from workers.settings import Settings
 
@@ -351,6 +351,26 @@ def workers_view(app: Celery, timeout: float = 1.0) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- snapshot
 
+# Ledger states whose next step is a message on this queue.
+_STAGE_STATES = {INGEST_QUEUE: (State.QUEUED, State.PROCESSING), NLP_QUEUE: (State.NLP,)}
+
+
+def _flag_queues(snapshot: dict[str, Any]) -> None:
+    """Per queue: live workers, ledger rows waiting on it, and whether anything consumes it.
+
+    The ledger count matters because a depth of 0 can hide work: a worker whose process is
+    frozen still holds the blocking pop it issued, so Redis hands it the next message, which
+    leaves the list and sits unread in that worker's socket (neither waiting nor unacked).
+    """
+    states = snapshot["ledger_states"]
+    for name, q in snapshot["queues"].items():
+        takers = [w for w in snapshot["workers"] if name in w["queues"]]
+        in_ledger = sum(states.get(st, 0) for st in _STAGE_STATES.get(name, ()))
+        q["workers"] = len(takers)
+        q["ledger_in_flight"] = in_ledger
+        waiting = bool(q.get("depth")) or in_ledger > 0
+        q["consuming"] = not waiting or any(w["consuming"] for w in takers)
+
 
 def collect(
     sessions: sessionmaker[Session],
@@ -370,12 +390,9 @@ def collect(
         snapshot.update(own.view(snapshot["queues"], refresh_if_stale=tracker is None))
     else:
         snapshot.update({"workers": [], "workers_lost": []})
-    for name, q in snapshot["queues"].items():
-        takers = [w for w in snapshot["workers"] if name in w["queues"]]
-        q["workers"] = len(takers)
-        q["consuming"] = not q.get("depth") or any(w["consuming"] for w in takers)
     db = database_view(sessions)
     snapshot.update(db)
+    _flag_queues(snapshot)
     settings = settings or getattr(app, "dropwire_settings", None)
     with transaction(sessions) as s:
         unfinished, oldest_seen = repo.unfinished_paths(s)

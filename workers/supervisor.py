@@ -142,11 +142,11 @@ def run_service(settings: Settings, console: Console) -> int:
 def _start_threads(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     from workers.app import create_app
     from workers.broker import Broker
-    from workers.cli import _watcher
     from workers.monitor import serve
+    from workers.watcher import build_watcher
 
     broker = Broker(create_app(settings), settings.effective_redis_url)
-    watcher = _watcher(settings, broker)
+    watcher = build_watcher(settings, broker)
     threads = [
         threading.Thread(target=watcher.run, args=(stop,), name="watcher", daemon=True),
         threading.Thread(target=serve, args=(settings, stop), name="monitor", daemon=True),

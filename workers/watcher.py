@@ -34,10 +34,12 @@ from watchdog.observers.api import BaseObserver
 
 from db import repository as repo
 from db.models import State
-from db.session import transaction
+from db.session import make_engine, make_session_factory, transaction
+from workers.broker import Broker
 from workers.files import destination, is_candidate_name, move_file, relative_key, sha256_file
 from workers.service import utcnow
 from workers.settings import Settings
+from workers.sweeper import sweep_once
 
 log = logging.getLogger(__name__)
 
@@ -312,3 +314,13 @@ def _stat(path: Path) -> Stat | None:
     except OSError:
         return None
     return Stat(st.st_size, st.st_mtime_ns)
+
+
+def build_watcher(settings: Settings, broker: Broker) -> Watcher:
+    """A watcher that publishes through `broker` and sweeps stuck rows on its loop."""
+    sessions = make_session_factory(make_engine(settings.effective_database_url))
+
+    def sweep() -> None:
+        sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
+
+    return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)

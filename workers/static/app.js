@@ -156,10 +156,11 @@ function renderActions(s) {
 
 // ------------------------------------------------------------------ charts
 
-function niceMax(v) {
+// A tick step of 1, 2, 2.5 or 5 times a power of ten, so gridlines read as round numbers.
+function niceStep(v) {
   if (!(v > 0)) return 1;
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
@@ -175,14 +176,16 @@ function drawChart(id, series) {
     return;
   }
   const t0 = Math.min(...all.map((p) => p[0])), t1 = Math.max(...all.map((p) => p[0]));
-  const ymax = niceMax(Math.max(...all.map((p) => p[1])));
+  const step = niceStep(Math.max(...all.map((p) => p[1])) / 4);
+  const ticks = Math.max(1, Math.ceil(Math.max(...all.map((p) => p[1])) / step));
+  const ymax = step * ticks;
   const x = (t) => pad.l + ((t - t0) / Math.max(1e-9, t1 - t0)) * (w - pad.l - pad.r);
   const y = (v) => h - pad.b - (v / ymax) * (h - pad.t - pad.b);
-  for (let i = 0; i <= 4; i++) {
-    const v = (ymax * i) / 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = step * i;
     node.append(svg("line", { x1: pad.l, x2: w - pad.r, y1: y(v), y2: y(v), class: "grid" }));
     node.append(svg("text", { x: pad.l - 4, y: y(v) + 3, "text-anchor": "end", class: "axis" },
-      Number.isInteger(v) ? String(v) : v.toFixed(1)));
+      String(Math.round(v * 100) / 100)));
   }
   const clock = (t) => new Date(t * 1000).toLocaleTimeString();
   node.append(svg("text", { x: pad.l, y: h - 5, class: "axis" }, clock(t0)));
