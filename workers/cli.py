@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -298,39 +298,86 @@ def _print_record(record: dict[str, Any]) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON")
-def status(as_json: bool) -> None:
-    """Queues, workers, articles, throughput and latency."""
-    from workers.status import collect
+@click.option("--watch", is_flag=True, help="Refresh the table until Ctrl-C")
+@click.option("--interval", type=float, default=2.0, show_default=True, help="Refresh every N s")
+def status(as_json: bool, watch: bool, interval: float) -> None:
+    """Queues, workers, files, throughput, latency and what failed."""
+    from rich.live import Live
+
+    from workers.status import WorkerTracker, collect
 
     settings = _settings()
     broker = _broker(settings)
-    snapshot = collect(_sessions(settings, readonly=True), broker, broker.app)
+    sessions = _sessions(settings, readonly=True)
+    tracker = WorkerTracker(broker.app)
+
+    def snapshot() -> dict[str, Any]:
+        tracker.refresh()
+        return collect(
+            sessions, broker, broker.app, quiet_after=settings.quiet_after, tracker=tracker,
+            settings=settings,
+        )  # fmt: skip
+
     if as_json:
-        click.echo(json.dumps(snapshot, indent=2, default=str))
-        return
-    _print_status(snapshot)
+        click.echo(json.dumps(snapshot(), indent=2, default=str))
+    elif not watch:
+        Console().print(_status_view(snapshot()))
+    else:
+        with Live(_status_view(snapshot()), console=Console()) as live:
+            try:
+                while True:
+                    time.sleep(interval)
+                    live.update(_status_view(snapshot()))
+            except KeyboardInterrupt:
+                pass
 
 
-def _print_status(snap: dict[str, Any]) -> None:
-    out = Console()
-    queues = Table("queue", "depth", "unacked", "oldest (s)", title="queues")
-    for name, q in snap["queues"].items():
-        queues.add_row(
-            name, str(q.get("depth")), str(q.get("unacked")), str(q.get("oldest_age_seconds"))
-        )
-    out.print(queues)
-    arts = Table(*snap["articles"].keys(), title="files")
+def _status_view(snap: dict[str, Any]) -> Group:
+    parts: list[Any] = [_queues_table(snap), _workers_table(snap)]
+    arts = Table(*snap["articles"].keys(), title="articles")
     arts.add_row(*(str(v) for v in snap["articles"].values()))
-    out.print(arts)
-    workers = Table("worker", "queues", "active", title="workers")
-    for w in snap["workers"]:
-        workers.add_row(w["name"], ",".join(w["queues"]), str(w["active"]))
-    out.print(workers)
-    lat = snap["latency_seconds"]
-    out.print(
-        f"throughput {snap['throughput_per_min']}/min (5m {snap['throughput']['5m']}, "
-        f"15m {snap['throughput']['15m']}); latency p50 {lat['p50']} s, p95 {lat['p95']} s"
+    parts.append(arts)
+    files = snap.get("files") or {}
+    lat, thr, nlp = snap["latency_seconds"], snap["throughput"], snap.get("nlp_seconds") or {}
+    parts.append(
+        f"files seen {files.get('seen')}, inbox backlog {files.get('inbox_backlog')} "
+        f"(not yet sent {files.get('unsent_in_inbox')}); stored/min 1m {thr['1m']}, "
+        f"5m {thr['5m']}, 15m {thr['15m']}; latency p50 {lat['p50']} s, p95 {lat['p95']} s; "
+        f"NLP {nlp.get('avg')} s/article (p95 {nlp.get('p95')})"
     )
+    if not snap.get("broker_up", True):
+        parts.append("[bold red]Redis does not answer")
+    if snap.get("gone_quiet"):
+        parts.append(f"[bold red]GONE QUIET for {snap.get('quiet_for_seconds')} s")
+    failures = snap.get("recent_failures") or []
+    if failures:
+        table = Table("id", "source_path", "attempts", "reason", title="recent failures")
+        for f in failures[:5]:
+            table.add_row(str(f["id"]), f["source_path"], str(f["attempts"]), f["reason"] or "")
+        parts.append(table)
+    return Group(*parts)
+
+
+def _queues_table(snap: dict[str, Any]) -> Table:
+    table = Table("queue", "depth", "unacked", "oldest (s)", "in ledger", "consuming")
+    table.title = "queues"
+    for name, q in snap["queues"].items():
+        consuming = {True: "yes", False: "[red]NO"}.get(q.get("consuming"), "")
+        cells = (q.get("depth"), q.get("unacked"), q.get("oldest_age_seconds"))
+        table.add_row(name, *(str(c) for c in cells), str(q.get("ledger_in_flight")), consuming)
+    return table
+
+
+def _workers_table(snap: dict[str, Any]) -> Table:
+    table = Table("worker", "queues", "state", "active", "processed", "heartbeat", title="workers")
+    for w in snap["workers"]:
+        age = w.get("heartbeat_age_seconds")
+        beat = "" if age is None else f"{age:.0f} s ago"
+        cells = (w.get("state", ""), w["active"], w.get("processed", ""), beat)
+        table.add_row(w["name"], ",".join(w["queues"]), *(str(c) for c in cells))
+    for w in snap.get("workers_lost", []):
+        table.add_row(f"[red]{w['name']}", "", "[red]lost", "", "", str(w.get("last_heartbeat")))
+    return table
 
 
 @main.command()

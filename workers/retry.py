@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import repository as repo
-from db.models import State
+from db.models import LedgerEntry, State
 from db.session import transaction
-from workers.files import UnsafePath, move_file, resolve_in_inbox
+from workers.files import UnsafePath, move_file, resolve_in_inbox, sha256_file
 from workers.queues import INGEST_QUEUE, NLP_QUEUE
 from workers.service import utcnow
 from workers.settings import Settings
@@ -28,6 +28,7 @@ def retry_failed(
         rows = repo.reset_for_retry(s, ids, utcnow())
         plan = [(r.id, r.state, r.source_path, r.stored_path) for r in rows]
         for r in rows:
+            _adopt_fixed_content(r)
             r.stored_path = None
     sent: list[int] = []
     for ledger_id, state, source_path, stored_path in plan:
@@ -38,6 +39,16 @@ def retry_failed(
     with transaction(sessions) as s:
         repo.mark_queued(s, sent, utcnow())
     return len(sent)
+
+
+def _adopt_fixed_content(row: LedgerEntry) -> None:
+    """An operator may have fixed the file in failed/ before retrying: the row takes the new
+    content's hash, so the ingest stage reads it instead of refusing it as "changed"."""
+    if row.parent_id is not None or not row.stored_path:
+        return
+    stored = Path(row.stored_path)
+    if stored.is_file():
+        row.sha256, row.size = sha256_file(stored)
 
 
 def _bring_back(settings: Settings, stored: Path, source_path: str) -> None:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         900.0, gt=0, description="Seconds a queued/processing ledger row waits before re-sending"
     )
     sweep_interval: float = Field(30.0, gt=0, description="Seconds between sweeps for stuck rows")
+    quiet_after: float = Field(
+        300.0, gt=0, description="Seconds with work waiting and nothing stored: `gone_quiet`"
+    )
     monitor_host: str = Field("127.0.0.1", description="Monitor bind address")
     monitor_port: int = Field(8787, ge=0, le=65535, description="Monitor port")
     monitor_token: str | None = Field(None, description="Token for actions (retry) on the monitor")

@@ -74,3 +74,21 @@ def test_bad_files_fail_with_reasons_and_the_workers_go_on(
     records = wait_for(lambda: _by_path(service.export()) if len(service.export()) == 2 else None,
                        90, "the good files stored after the bad ones")  # fmt: skip
     assert "Montréal" in records["latin1.txt"]["body"]
+
+
+def test_ingest_wait_reports_a_summary(
+    service: Service, samples: dict[str, bytes], tmp_path: Path
+) -> None:
+    outside = tmp_path / "batch"
+    outside.mkdir()
+    (bush, plan) = sorted(samples.values())
+    (outside / "one.txt").write_bytes(bush)
+    (outside / "two.txt").write_bytes(plan)
+    (outside / "three.txt").write_bytes(bush)  # an exact copy of one.txt
+    (outside / "four.txt").write_bytes(b"")
+    done = service.cli_result("ingest", str(outside), "--wait", "--timeout", "120")
+    assert done.returncode == 0, done.stderr
+    assert "stored 2, duplicates 1, failed 1" in done.stderr
+    assert "ingesting" in done.stderr  # the progress bar was drawn
+    assert len(service.export()) == 3
+    assert (outside / "one.txt").exists()  # the user's own files are copied, not moved

@@ -57,15 +57,23 @@ class Service:
         os.replace(partial, target)
         return target
 
-    def cli(self, *args: str, check: bool = True, timeout: float = 60) -> str:
-        done = subprocess.run(
-            [DROPWIRE, *args], env=self.env, cwd=self.root, capture_output=True, timeout=timeout
+    def cli_result(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [DROPWIRE, *args],
+            env=self.env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 60) -> str:
+        done = self.cli_result(*args, timeout=timeout)
         if check and done.returncode != 0:
             raise AssertionError(
-                f"dropwire {' '.join(args)} exited {done.returncode}: {done.stderr.decode()}"
+                f"dropwire {' '.join(args)} exited {done.returncode}: {done.stderr}"
             )
-        return done.stdout.decode()
+        return done.stdout
 
     def export(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.cli("export").splitlines() if line.strip()]
