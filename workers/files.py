@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
@@ -19,6 +20,26 @@ class UnsafePath(Exception):
 def is_candidate_name(name: str) -> bool:
     """Dot-files and in-progress names (`*.part`, `*.tmp`) are not ours yet."""
     return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES)
+
+
+def iter_inbox(inbox: Path, skip_dirs: set[Path]) -> Iterator[Path]:
+    """Every candidate file under `inbox` (resolved), skipping `skip_dirs` and symlinks."""
+    stack = [inbox]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # vanished or unreadable: the next scan looks again
+        for entry in entries:
+            if not is_candidate_name(entry.name) or entry.is_symlink():
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                if path not in skip_dirs:
+                    stack.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                yield path
 
 
 def relative_key(inbox: Path, path: Path) -> str:

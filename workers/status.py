@@ -7,7 +7,6 @@ their answers; the monitor keeps one tracker fresh from a background thread.
 
 from __future__ import annotations
 
-import os
 import statistics
 import threading
 import time
@@ -25,7 +24,7 @@ from db import repository as repo
 from db.models import State
 from db.session import transaction
 from workers.broker import Broker
-from workers.files import is_candidate_name, relative_key
+from workers.files import iter_inbox, relative_key
 from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
 from workers.service import utcnow
 from workers.settings import Settings
@@ -107,24 +106,8 @@ class InboxBacklog:
 
 
 def _inbox_files(settings: Settings) -> Iterator[Path]:
-    inbox = settings.inbox.resolve()
     skip = {settings.resolved_done_dir.resolve(), settings.resolved_failed_dir.resolve()}
-    stack = [inbox]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if not is_candidate_name(entry.name) or entry.is_symlink():
-                continue
-            path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                if path not in skip:
-                    stack.append(path)
-            elif entry.is_file(follow_symlinks=False):
-                yield path
+    return iter_inbox(settings.inbox.resolve(), skip)
 
 
 def inbox_backlog(

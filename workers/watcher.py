@@ -36,7 +36,14 @@ from db import repository as repo
 from db.models import State
 from db.session import make_engine, make_session_factory, transaction
 from workers.broker import Broker
-from workers.files import destination, is_candidate_name, move_file, relative_key, sha256_file
+from workers.files import (
+    destination,
+    is_candidate_name,
+    iter_inbox,
+    move_file,
+    relative_key,
+    sha256_file,
+)
 from workers.service import utcnow
 from workers.settings import Settings
 from workers.sweeper import sweep_once
@@ -146,8 +153,15 @@ class Watcher:
         ready = self._ready_files()
         for start in range(0, len(ready), BATCH):
             batch = ready[start : start + BATCH]
-            self._safe(lambda batch=batch: self._register(batch))  # type: ignore[misc]
+            # A file counts as known only once its row is committed: if the database is down
+            # the next rescan finds it again (else it would wait for a restart of the watcher).
+            self._safe(lambda batch=batch: self._register_and_remember(batch))  # type: ignore[misc]
         self._safe(self.flush_outbox)
+
+    def _register_and_remember(self, batch: list[tuple[Path, str, int, Stat]]) -> None:
+        self._register([(path, sha, size) for path, sha, size, _ in batch])
+        for path, _, _, stat in batch:
+            self._known[path] = stat
 
     def _safe(self, action: Callable[[], None]) -> None:
         # The watcher outlives database and broker outages: log, keep state, try next tick.
@@ -167,22 +181,7 @@ class Watcher:
 
     def scan(self) -> Iterator[Path]:
         """Every candidate file under the inbox, skipping done/, failed/ and symlinks."""
-        stack = [self.inbox]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if not is_candidate_name(entry.name) or entry.is_symlink():
-                    continue
-                path = Path(entry.path)
-                if entry.is_dir(follow_symlinks=False):
-                    if path.resolve() not in self._skip_dirs:
-                        stack.append(path)
-                elif entry.is_file(follow_symlinks=False):
-                    yield path
+        return iter_inbox(self.inbox, self._skip_dirs)
 
     def _rescan(self) -> None:
         seen = set()
@@ -216,9 +215,9 @@ class Watcher:
             return False
         return not any(path.is_relative_to(d) for d in self._skip_dirs)
 
-    def _ready_files(self) -> list[tuple[Path, str, int]]:
+    def _ready_files(self) -> list[tuple[Path, str, int, Stat]]:
         """Hash the files that have been still for long enough."""
-        ready: list[tuple[Path, str, int]] = []
+        ready: list[tuple[Path, str, int, Stat]] = []
         now_ns = time.time_ns()
         min_age_ns = int(self.settings.min_file_age * 1e9)
         for path, before in list(self._waiting.items()):
@@ -240,8 +239,7 @@ class Watcher:
                 self._waiting[path] = after or stat  # changed while hashing
                 continue
             del self._waiting[path]
-            self._known[path] = after
-            ready.append((path, sha, size))
+            ready.append((path, sha, size, after))
         return ready
 
     def take(self, paths: list[Path]) -> list[str]:
@@ -321,6 +319,12 @@ def build_watcher(settings: Settings, broker: Broker) -> Watcher:
     sessions = make_session_factory(make_engine(settings.effective_database_url))
 
     def sweep() -> None:
-        sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
+        sweep_once(
+            sessions,
+            broker.send,
+            broker.depth,
+            settings.stuck_after,
+            time_limit=settings.task_time_limit,
+        )
 
     return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)
