@@ -94,6 +94,9 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
     signature: Mapped[bytes] = mapped_column(LargeBinary)  # MinHash, for near-duplicate checks
+    # Signatures of different fingerprint schemes are not comparable: a change of parameters
+    # must not link articles by accident (pipelines.fingerprint.SCHEME).
+    fingerprint_scheme: Mapped[str] = mapped_column(String(64), default="")
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
     duplicate_kind: Mapped[str | None] = mapped_column(String(8))  # "exact" or "near"
     similarity: Mapped[float | None] = mapped_column(Float)
@@ -156,7 +159,7 @@ class Band(Base):
     """LSH band keys of every canonical-candidate article: the near-duplicate index."""
 
     __tablename__ = "bands"
-    __table_args__ = (Index("ix_bands_lookup", "band", "key"),)
+    __table_args__ = (Index("ix_bands_key", "key", "band"),)
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)

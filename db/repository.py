@@ -17,7 +17,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Band, Entity, LedgerEntry, Mention, Quote, State
-from pipelines.fingerprint import signature_from_bytes, signature_to_bytes, similarity
+from pipelines.fingerprint import (
+    SCHEME,
+    signature_from_bytes,
+    signature_to_bytes,
+    similarity,
+)
 from pipelines.records import Analysis, ArticleDraft, Fingerprint
 
 # Any constant works; it names the one lock that serialises duplicate decisions on PostgreSQL.
@@ -189,10 +194,12 @@ def siblings_unfinished(session: Session, parent_id: int) -> int:
 
 
 def stuck_entries(session: Session, older_than: datetime, limit: int) -> list[LedgerEntry]:
-    """In-flight rows untouched since `older_than`: their message was probably lost."""
+    """In-flight rows untouched since `older_than`: their message was probably lost; and
+    `pending` rows as old, which no outbox managed to publish."""
+    states = [*State.IN_FLIGHT, State.PENDING]
     query = (
         select(LedgerEntry)
-        .where(LedgerEntry.state.in_(State.IN_FLIGHT), LedgerEntry.updated_at < older_than)
+        .where(LedgerEntry.state.in_(states), LedgerEntry.updated_at < older_than)
         .order_by(LedgerEntry.updated_at)
         .limit(limit)
     )
@@ -263,12 +270,17 @@ def find_duplicate(session: Session, fp: Fingerprint, threshold: float) -> Dupli
     exact = find_exact(session, fp.exact)
     if exact is not None:
         return DuplicateLink(exact.cluster_id or exact.id, "exact", 1.0)
-    pairs = list(enumerate(fp.bands))
+    # Look up by key alone (the index leads with it; row-value IN made SQLite scan the whole
+    # table), then keep the hits whose band matches too.
+    wanted = set(enumerate(fp.bands))
+    hits = session.execute(
+        select(Band.article_id, Band.band, Band.key).where(Band.key.in_(set(fp.bands)))
+    ).all()
+    ids = {article_id for article_id, band, key in hits if (band, key) in wanted}
     candidates = session.execute(
-        select(Article.id, Article.cluster_id, Article.signature)
-        .join(Band, Band.article_id == Article.id)
-        .where(tuple_(Band.band, Band.key).in_(pairs))
-        .distinct()
+        select(Article.id, Article.cluster_id, Article.signature).where(
+            Article.id.in_(ids), Article.fingerprint_scheme == SCHEME
+        )
     ).all()
     best: DuplicateLink | None = None
     for article_id, cluster_id, signature in candidates:
@@ -326,6 +338,7 @@ def store_article(
         body=draft.body,
         word_count=draft.word_count,
         signature=signature_to_bytes(fp.signature),
+        fingerprint_scheme=SCHEME,
         created_at=now,
     )
     if link is not None:

@@ -69,6 +69,7 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('word_count', sa.Integer(), nullable=False),
     sa.Column('signature', sa.LargeBinary(), nullable=False),
+    sa.Column('fingerprint_scheme', sa.String(length=64), nullable=False),
     sa.Column('duplicate_of', sa.Integer(), nullable=True),
     sa.Column('duplicate_kind', sa.String(length=8), nullable=True),
     sa.Column('similarity', sa.Float(), nullable=True),
@@ -103,7 +104,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('article_id', 'band')
     )
     with op.batch_alter_table('bands', schema=None) as batch_op:
-        batch_op.create_index('ix_bands_lookup', ['band', 'key'], unique=False)
+        batch_op.create_index('ix_bands_key', ['key', 'band'], unique=False)
 
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,7 +150,7 @@ def downgrade() -> None:
 
     op.drop_table('mentions')
     with op.batch_alter_table('bands', schema=None) as batch_op:
-        batch_op.drop_index('ix_bands_lookup')
+        batch_op.drop_index('ix_bands_key')
 
     op.drop_table('bands')
     with op.batch_alter_table('article_entities', schema=None) as batch_op:

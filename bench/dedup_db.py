@@ -1,0 +1,299 @@
+"""Near-duplicate lookup time in the service's own index: the `bands` table in SQL.
+
+bench/dedup.py sweeps an in-memory index; this one times the code path the workers run,
+`db.repository.find_duplicate` (band lookup + signature verification), with 10k, 100k and
+1M synthetic articles indexed in SQLite and in PostgreSQL, and prints the on-disk bytes per
+indexed article. Half the queries are edited copies of an indexed article (they must be
+found), half are new text.
+
+    .venv/bin/python bench/dedup_db.py [--sizes 10000,100000,1000000] [--queries 200]
+                                       [--pg-url URL | --no-pg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from db import repository as repo
+from db.migrate import upgrade
+from db.session import make_engine
+from pipelines.fingerprint import BANDS, NUM_PERM, SCHEME, THRESHOLD, band_keys, fingerprint
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORDS = Path(__file__).resolve().parents[1] / "tests" / "data" / "dedup" / "source"
+CHUNK = 20_000
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def _vocabulary() -> list[str]:
+    words = {w for p in WORDS.glob("*.txt") for w in p.read_text().split()}
+    return sorted(words)
+
+
+def _article(rng: random.Random, vocab: list[str], n: int = 400) -> str:
+    return " ".join(rng.choice(vocab) for _ in range(n))
+
+
+def _edited(body: str, rng: random.Random) -> str:
+    words = body.split()
+    for _ in range(8):
+        words[rng.randrange(len(words))] = rng.choice(words)
+    return "WIRE — " + " ".join(words[: int(len(words) * 0.9)])
+
+
+def _synthetic(first: int, count: int, seed: int) -> Iterator[tuple[int, bytes, np.ndarray]]:
+    """(article id, signature bytes, band keys) for synthetic articles, in chunks."""
+    gen = np.random.default_rng(seed)
+    for lo in range(first, first + count, CHUNK):
+        n = min(CHUNK, first + count - lo)
+        sigs = gen.integers(0, 2**32, size=(n, NUM_PERM), dtype=np.uint32)
+        keys = band_keys(sigs)
+        for i in range(n):
+            yield lo + i, sigs[i].astype("<u4").tobytes(), keys[i]
+
+
+def _ledger_row(article_id: int) -> tuple[object, ...]:
+    return (article_id, f"synthetic/{article_id}.txt", "0" * 64, 1, 0, "done", 1, 0, NOW, NOW)
+
+
+def _article_row(article_id: int, signature: bytes) -> tuple[object, ...]:
+    return (
+        article_id,
+        article_id,
+        f"synthetic/{article_id}.txt",
+        "0" * 64,
+        f"{article_id:064x}",
+        "",
+        0,
+        signature,
+        article_id,
+        NOW,
+        SCHEME,
+    )
+
+
+LEDGER_COLS = "id, source_path, sha256, size, item, state, attempts, tries, seen_at, updated_at"
+ARTICLE_COLS = (
+    "id, ledger_id, source_path, sha256, content_hash, body, word_count, signature, "
+    "cluster_id, created_at, fingerprint_scheme"
+)
+
+
+def _fill_sqlite(engine: Engine, first: int, count: int, seed: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        # Bulk load only: a big page cache keeps random-key index inserts in memory.
+        cur.execute("PRAGMA cache_size=-3000000")
+        cur.execute("BEGIN")
+        ledger, articles, bands = [], [], []
+        for article_id, sig, keys in _synthetic(first, count, seed):
+            ledger.append(_ledger_row(article_id))
+            articles.append(_article_row(article_id, sig))
+            bands.extend((article_id, b, int(k)) for b, k in enumerate(keys))
+            if len(ledger) >= CHUNK:
+                _sqlite_flush(cur, ledger, articles, bands)
+        _sqlite_flush(cur, ledger, articles, bands)
+        cur.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def _sqlite_flush(cur: object, ledger: list, articles: list, bands: list) -> None:  # type: ignore[type-arg]
+    execute = cur.executemany  # type: ignore[attr-defined]
+    execute(f"INSERT INTO ledger ({LEDGER_COLS}) VALUES ({','.join('?' * 10)})", ledger)
+    execute(f"INSERT INTO articles ({ARTICLE_COLS}) VALUES ({','.join('?' * 11)})", articles)
+    execute("INSERT INTO bands (article_id, band, key) VALUES (?, ?, ?)", bands)
+    ledger.clear(), articles.clear(), bands.clear()
+
+
+def _fill_postgres(engine: Engine, first: int, count: int, seed: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        rows = list(_synthetic(first, count, seed))
+        with cur.copy(f"COPY ledger ({LEDGER_COLS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for article_id, _, _ in rows:
+                copy.write_row(_ledger_row(article_id))
+        with cur.copy(f"COPY articles ({ARTICLE_COLS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for article_id, sig, _ in rows:
+                copy.write_row(_article_row(article_id, sig))
+        with cur.copy("COPY bands (article_id, band, key) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for article_id, _, keys in rows:
+                for b, k in enumerate(keys.tolist()):
+                    copy.write_row((article_id, b, k))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _plant(session: Session, bodies: list[str], first_id: int) -> None:
+    """Real articles (with real signatures) to find edited copies of."""
+    for offset, body in enumerate(bodies):
+        fp = fingerprint(body)
+        article_id = first_id + offset
+        session.execute(
+            text(
+                f"INSERT INTO ledger ({LEDGER_COLS}) VALUES "
+                "(:i, :p, :s, 1, 0, 'done', 1, 0, :t, :t)"
+            ),
+            {"i": article_id, "p": f"planted/{article_id}.txt", "s": "0" * 64, "t": NOW},
+        )
+        session.execute(
+            text(
+                f"INSERT INTO articles ({ARTICLE_COLS}) VALUES "
+                "(:i, :i, :p, :s, :h, '', 0, :sig, :i, :t, :scheme)"
+            ),
+            {
+                "i": article_id,
+                "p": f"planted/{article_id}.txt",
+                "s": "0" * 64,
+                "h": fp.exact,
+                "sig": bytes(np.asarray(fp.signature, dtype="<u4").tobytes()),
+                "t": NOW,
+                "scheme": SCHEME,
+            },
+        )
+        for b, k in enumerate(fp.bands):
+            session.execute(
+                text("INSERT INTO bands (article_id, band, key) VALUES (:a, :b, :k)"),
+                {"a": article_id, "b": b, "k": k},
+            )
+
+
+def _time_queries(engine: Engine, queries: list[tuple[str, bool]]) -> tuple[float, float, int]:
+    """Mean and p95 milliseconds of find_duplicate; how many planted copies were found."""
+    times, found = [], 0
+    with Session(engine) as session:
+        for body, planted in queries:
+            fp = fingerprint(body)  # outside the timing: the bench times the index
+            start = time.perf_counter()
+            link = repo.find_duplicate(session, fp, THRESHOLD)
+            times.append((time.perf_counter() - start) * 1000)
+            found += int(planted and link is not None and link.kind == "near")
+        session.rollback()
+    times.sort()
+    return statistics.fmean(times), times[int(len(times) * 0.95) - 1], found
+
+
+def _disk_bytes(engine: Engine, path: Path | None) -> int:
+    if path is not None:
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                )
+            ).scalar_one()
+        )
+
+
+@contextmanager
+def _sqlite() -> Iterator[tuple[str, Engine, Path | None, Callable[..., None]]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        engine = make_engine(url)
+        yield "sqlite", engine, path, _fill_sqlite
+        engine.dispose()
+
+
+@contextmanager
+def _postgres(base: str) -> Iterator[tuple[str, Engine, Path | None, Callable[..., None]]]:
+    admin = create_engine(base)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{base}?options={quote(f'-csearch_path={schema}')}"
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        yield "postgresql", engine, None, _fill_postgres
+        engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def sweep(
+    db: tuple[str, Engine, Path | None, Callable[..., None]], sizes: list[int], n_queries: int
+) -> list[tuple[str, int, float, float, int, int, float]]:
+    name, engine, path, fill = db
+    rng = random.Random(7)
+    vocab = _vocabulary()
+    planted = [_article(rng, vocab) for _ in range(n_queries // 2)]
+    queries = [(_edited(b, rng), True) for b in planted]
+    queries += [(_article(rng, vocab), False) for _ in range(n_queries - len(planted))]
+    rng.shuffle(queries)
+    rows, indexed = [], 0
+    for size in sizes:
+        fill(engine, indexed + 1, size - indexed, seed=size)
+        indexed = size
+        if name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        with Session(engine) as session, session.begin():
+            _plant(session, planted, first_id=10**9 + size)
+        mean, p95, found = _time_queries(engine, queries)
+        per_article = _disk_bytes(engine, path) / (size + len(planted))
+        rows.append((name, size, mean, p95, found, len(planted), per_article))
+        print(
+            f"  {name:10} {size:>9,} indexed: {mean:6.3f} ms mean, {p95:6.3f} ms p95, "
+            f"found {found}/{len(planted)} planted copies, {per_article:,.0f} B/article on disk",
+            flush=True,
+        )
+        with Session(engine) as session, session.begin():  # unplant for the next size
+            session.execute(text("DELETE FROM bands WHERE article_id >= :n"), {"n": 10**9})
+            session.execute(text("DELETE FROM articles WHERE id >= :n"), {"n": 10**9})
+            session.execute(text("DELETE FROM ledger WHERE id >= :n"), {"n": 10**9})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--pg-url", default=os.environ.get("DROPWIRE_TEST_PG_URL", PG_URL))
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(
+        f"find_duplicate (band lookup + verify), {BANDS} bands, threshold {THRESHOLD}; "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    dbs = [_sqlite()] + ([] if args.no_pg else [_postgres(args.pg_url)])
+    for factory in dbs:
+        with factory as db:
+            rows = sweep(db, sizes, args.queries)
+        small, large = rows[0], rows[-1]
+        ratio = large[2] / small[2]
+        ok = ratio <= 2.0 and large[2] < 5.0 and all(r[4] == r[5] for r in rows)
+        print(
+            f"  {db[0]}: {large[1]:,} vs {small[1]:,} = {ratio:.2f}x (goal <= 2x), "
+            f"{large[2]:.3f} ms at {large[1]:,} (goal < 5 ms), every planted copy found: "
+            f"{all(r[4] == r[5] for r in rows)} -> {'PASS' if ok else 'FAIL'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
