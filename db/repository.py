@@ -7,12 +7,12 @@ task's whole effect lands in one commit or not at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,18 +66,23 @@ def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -
         for f in files
     ]
     _insert_ignore(session, LedgerEntry, rows)
-    keys = [(f.source_path, f.sha256) for f in files]
+    keys = {(f.source_path, f.sha256) for f in files}
     found: list[LedgerEntry] = []
-    for chunk in _chunks(keys, 400):
-        found.extend(
-            session.scalars(
-                select(LedgerEntry).where(
-                    LedgerEntry.item == 0,
-                    tuple_(LedgerEntry.source_path, LedgerEntry.sha256).in_(chunk),
-                )
-            )
+    for chunk in _chunks(sorted(keys), 400):
+        query = select(LedgerEntry).where(
+            LedgerEntry.item == 0, *_pair_in(LedgerEntry.source_path, LedgerEntry.sha256, chunk)
         )
+        found.extend(r for r in session.scalars(query) if (r.source_path, r.sha256) in keys)
     return found
+
+
+def _pair_in(first: Any, second: Any, pairs: Sequence[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """`first IN (…) AND second IN (…)`: a superset of the pairs, filtered by the caller.
+
+    A row-value `(a, b) IN (…)` makes SQLite scan the whole table; two plain INs use the
+    composite index on both columns.
+    """
+    return first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs})
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -352,7 +357,8 @@ def store_article(
         article.cluster_id = article.id
     if link is None or link.kind == "near":
         # Exact copies add nothing to the index: their text is already there.
-        session.add_all(Band(article_id=article.id, band=i, key=k) for i, k in enumerate(fp.bands))
+        bands = [{"article_id": article.id, "band": i, "key": k} for i, k in enumerate(fp.bands)]
+        _insert_rows(session, Band, bands)
     if analysis is not None:
         _store_analysis(session, article.id, analysis)
     row.state = State.DONE
@@ -368,43 +374,55 @@ def _store_analysis(session: Session, article_id: int, analysis: Analysis) -> No
     keys = sorted({(m.label, m.canonical) for m in analysis.mentions})
     ids = _entity_ids(session, keys)
     counts = Counter((m.label, m.canonical) for m in analysis.mentions)
-    session.add_all(
-        ArticleEntity(article_id=article_id, entity_id=ids[key], count=n)
-        for key, n in counts.items()
+    # Plain multi-row INSERTs: no ORM objects, no ids read back (the flush of ~180 objects
+    # an article was about half of the store time, bench/db_store.py).
+    _insert_rows(
+        session,
+        ArticleEntity,
+        [{"article_id": article_id, "entity_id": ids[k], "count": n} for k, n in counts.items()],
     )
-    session.add_all(
-        Mention(
-            article_id=article_id,
-            entity_id=ids[(m.label, m.canonical)],
-            text=m.text,
-            start=m.start,
-            end=m.end,
-        )
+    mentions = [
+        {
+            "article_id": article_id,
+            "entity_id": ids[(m.label, m.canonical)],
+            "text": m.text,
+            "start": m.start,
+            "end": m.end,
+        }
         for m in analysis.mentions
-    )
-    session.add_all(
-        Quote(
-            article_id=article_id,
-            text=q.text,
-            speaker=q.speaker,
-            start=q.start,
-            end=q.end,
-            scare=q.scare,
-        )
+    ]
+    _insert_rows(session, Mention, mentions)
+    quotes = [
+        {
+            "article_id": article_id,
+            "text": q.text,
+            "speaker": q.speaker,
+            "start": q.start,
+            "end": q.end,
+            "scare": q.scare,
+        }
         for q in analysis.quotes
-    )
+    ]
+    _insert_rows(session, Quote, quotes)
+
+
+def _insert_rows(session: Session, model: type[object], rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
 
 
 def _entity_ids(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Upsert (label, canonical) rows; concurrent workers may insert the same entity."""
     _insert_ignore(session, Entity, [{"label": lbl, "canonical": can} for lbl, can in keys])
+    wanted = set(keys)
     found: dict[tuple[str, str], int] = {}
     for chunk in _chunks(keys, 400):
         query = select(Entity.id, Entity.label, Entity.canonical).where(
-            tuple_(Entity.label, Entity.canonical).in_(chunk)
+            *_pair_in(Entity.label, Entity.canonical, chunk)
         )
         for entity_id, label, canonical in session.execute(query):
-            found[(label, canonical)] = entity_id
+            if (label, canonical) in wanted:
+                found[(label, canonical)] = entity_id
     return found
 
 
