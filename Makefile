@@ -21,7 +21,7 @@ run: setup
 	$(BIN)/dropwire up --inbox inbox
 
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not faults"
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not e2e and not faults"

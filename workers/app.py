@@ -6,7 +6,10 @@ environment's settings; everything else builds its own with `create_app(settings
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import worker_init
 from kombu.entity import Queue
 
 from workers.queues import INGEST_QUEUE, INGEST_TASK, NLP_QUEUE, NLP_TASK
@@ -15,8 +18,15 @@ from workers.settings import Settings, load_settings
 
 def create_app(settings: Settings) -> Celery:
     app = Celery("dropwire", include=["workers.tasks"])
+    restore_interval = max(1, min(10, settings.visibility_timeout // 8))
+    restore_throttle = max(1, min(10, settings.visibility_timeout // 2 // restore_interval))
     transport = {
         "visibility_timeout": settings.visibility_timeout,
+        # kombu scans `unacked` for expired messages only every interval × throttle seconds
+        # (10 × 10 by default): keep that scan within half the visibility timeout, so a killed
+        # worker's message comes back about when the timeout says, not minutes later.
+        "unacked_restore_interval": restore_interval,
+        "unacked_restore_throttle": restore_throttle,
         # Publishing must not hang forever when Redis is away; the ledger keeps the file.
         "socket_connect_timeout": 5,
         "socket_timeout": 30,
@@ -37,7 +47,11 @@ def create_app(settings: Settings) -> Celery:
         task_ignore_result=True,  # the ledger is the state
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        task_acks_on_failure_or_timeout=True,
+        # A task that raised is recorded in the ledger: ack it. A task killed by the hard
+        # time limit is not (its process died): put it back, so the next delivery is counted
+        # by `claim` and the file ends `failed` after max_attempts instead of staying in flight.
+        task_acks_on_failure=True,
+        task_acks_on_timeout=False,
         worker_prefetch_multiplier=1,
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_send_task_events=True,
@@ -52,6 +66,23 @@ def create_app(settings: Settings) -> Celery:
     )
     app.dropwire_settings = settings  # read by workers.context in each worker process
     return app
+
+
+@worker_init.connect
+def _preload_nlp_model(sender: Any = None, **_: Any) -> None:
+    """An NLP worker loads spaCy once in its main process, before the pool forks.
+
+    Every pool child, and every child started again after a crash or a time-limit kill, has
+    the model at once (shared copy-on-write): no delivery spends its time limit loading it.
+    """
+    app = getattr(sender, "app", None)
+    settings = getattr(app, "dropwire_settings", None)
+    if app is None or settings is None:
+        return
+    if NLP_QUEUE in (app.amqp.queues.consume_from or {}):
+        from pipelines.nlp import load_model
+
+        load_model(settings.spacy_model)
 
 
 def __getattr__(name: str) -> Celery:

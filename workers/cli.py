@@ -99,15 +99,15 @@ def watch() -> None:
 @main.command()
 def sweep() -> None:
     """Run the sweeper alone: re-send ledger rows stuck in flight."""
-    from workers.sweeper import sweep_once
+    from workers.sweeper import sweeper_for
 
     settings = _settings()
-    broker, sessions = _broker(settings), _sessions(settings)
+    sweep_now = sweeper_for(settings, _sessions(settings), _broker(settings))
 
     def loop(stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                sweep_once(sessions, broker.send, broker.depth, settings.stuck_after)
+                sweep_now()
             except Exception:
                 logging.getLogger(__name__).exception("sweep failed; will retry")
             stop.wait(settings.sweep_interval)

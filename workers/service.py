@@ -7,13 +7,17 @@ moves the file. Every step is safe to repeat.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
+import signal
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -23,8 +27,10 @@ from db.session import transaction
 from pipelines.extract import read_articles
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import ArticleDraft, RejectedInput
-from workers.context import WorkerContext
 from workers.files import UnsafePath, destination, move_file, resolve_in_inbox
+
+if TYPE_CHECKING:  # the context loads spaCy: commands that only need `utcnow` must not
+    from workers.context import WorkerContext
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,34 @@ def draft_from_json(data: str) -> ArticleDraft:
     fields["removed"] = tuple(fields.get("removed", ()))
     known = ArticleDraft.__dataclass_fields__
     return ArticleDraft(**{k: v for k, v in fields.items() if k in known})
+
+
+# ---- TEST ONLY: fault injection. Inert unless DROPWIRE_FAULT_INJECTION=1 is in the worker's
+# environment (tests/faults sets it; nothing else does, and it is not a documented setting).
+# A file whose text starts with `#dropwire-fault:<kind>` then misbehaves in the ingest stage,
+# or with `#dropwire-fault:<kind>@nlp` in the NLP stage: `raise` raises an error, `crash`
+# SIGKILLs its own process (a segfault or the OOM killer), `hang` sleeps through the soft
+# time limit until the hard limit kills the process (an endless loop in C code).
+FAULT_MARKER = "#dropwire-fault:"
+
+
+def _inject_fault(stage: str, text: str) -> None:
+    if os.environ.get("DROPWIRE_FAULT_INJECTION") != "1" or not text.startswith(FAULT_MARKER):
+        return
+    kind, _, where = text[len(FAULT_MARKER) :].split(None, 1)[0].partition("@")
+    if (where or "ingest") != stage:
+        return
+    log.warning("fault injection: %s in the %s stage", kind, stage)
+    if kind == "raise":
+        raise RuntimeError("injected fault")
+    if kind == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if kind == "hang":
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
+            # The soft limit's exception is swallowed on purpose: only the hard limit ends it.
+            with contextlib.suppress(BaseException):
+                time.sleep(1)
 
 
 def _give_up_reason(row: LedgerEntry, limit: int) -> str | None:
@@ -89,6 +123,7 @@ def ingest(ctx: WorkerContext, ledger_id: int) -> IngestOutcome:
             move=False,
         )
         return IngestOutcome(state=State.FAILED)
+    _inject_fault("ingest", data[:64].decode("latin-1"))
     if hashlib.sha256(data).hexdigest() != sha:
         # The watcher records the new content as a row of its own; this one is stale.
         fail(ctx, ledger_id, "changed", "the file changed after it was seen", move=False)
@@ -137,6 +172,7 @@ def analyse(ctx: WorkerContext, ledger_id: int) -> str | None:
     if give_up:
         fail(ctx, ledger_id, "gave_up", give_up)
         return State.FAILED
+    _inject_fault("nlp", draft.body[:64])
     return store(ctx, ledger_id, draft, analysis_needed=True)
 
 

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
                 "need task_soft_time_limit < task_time_limit < visibility_timeout, got "
                 f"{self.task_soft_time_limit}, {self.task_time_limit}, {self.visibility_timeout}"
             )
+        # A retry waits in the worker as an ETA message, unacknowledged: longer than the
+        # visibility timeout and Redis hands it to a second worker as well (celery#4400).
+        if self.retry_backoff_max >= self.visibility_timeout:
+            raise ValueError(
+                "need retry_backoff_max < visibility_timeout, got "
+                f"{self.retry_backoff_max}, {self.visibility_timeout}"
+            )
 
 
 def load_settings(**overrides: object) -> Settings:

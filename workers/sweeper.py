@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import repository as repo
 from db.models import State
 from db.session import transaction
+from workers.broker import Broker
 from workers.queues import INGEST_QUEUE, NLP_QUEUE
 from workers.service import utcnow
+from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,27 +35,55 @@ def sweep_once(
     queue_depth: QueueDepth,
     stuck_after: float,
     limit: int = 1000,
+    *,
+    time_limit: float = 0.0,
 ) -> int:
-    """Send stuck rows again; returns how many were sent."""
+    """Send stuck rows again; returns how many were sent.
+
+    `time_limit` is the tasks' hard time limit: a row a worker claimed is only taken for dead
+    once it is older than that, whatever `stuck_after` says, so a task that is still allowed
+    to run is never sent a twin.
+    """
     now = utcnow()
+    cutoff = now - timedelta(seconds=max(stuck_after, time_limit + 2.0))
     with transaction(sessions) as s:
-        rows = [
-            (r.id, r.state)
-            for r in repo.stuck_entries(s, now - timedelta(seconds=stuck_after), limit)
-        ]
+        rows = [(r.id, r.state) for r in repo.stuck_entries(s, cutoff, limit)]
     if not rows:
         return 0
     idle = {q: queue_depth(q) == 0 for q in (INGEST_QUEUE, NLP_QUEUE)}
     resent: list[int] = []
-    for ledger_id, state in rows:
-        queue = NLP_QUEUE if state == State.NLP else INGEST_QUEUE
-        # PROCESSING means a worker took it: past stuck_after (> the hard time limit) it died.
-        if state != State.PROCESSING and not idle[queue]:
-            continue
-        send(queue, ledger_id)
-        resent.append(ledger_id)
-    with transaction(sessions) as s:
-        repo.touch(s, resent, utcnow())
-    if resent:
-        log.warning("swept %d stuck ledger rows back onto the queues", len(resent))
-    return len(resent)
+    unsent: list[int] = []  # `pending`: the outbox never managed to publish them
+    try:
+        for ledger_id, state in rows:
+            queue = NLP_QUEUE if state == State.NLP else INGEST_QUEUE
+            # PROCESSING means a worker took it: past the hard time limit that worker died.
+            # PENDING rows were never published. The rest may be waiting behind a long queue.
+            if state not in (State.PROCESSING, State.PENDING) and not idle[queue]:
+                continue
+            send(queue, ledger_id)
+            (unsent if state == State.PENDING else resent).append(ledger_id)
+    finally:
+        # Record what did go out even when Redis fails half-way through.
+        with transaction(sessions) as s:
+            repo.touch(s, resent, utcnow())
+            repo.mark_queued(s, unsent, utcnow())
+    if resent or unsent:
+        log.warning("swept %d stuck ledger rows back onto the queues", len(resent) + len(unsent))
+    return len(resent) + len(unsent)
+
+
+def sweeper_for(
+    settings: Settings, sessions: sessionmaker[Session], broker: Broker
+) -> Callable[[], int]:
+    """One sweep with the service's settings, for the watcher's loop and `dropwire sweep`."""
+
+    def sweep() -> int:
+        return sweep_once(
+            sessions,
+            broker.send,
+            broker.depth,
+            settings.stuck_after,
+            time_limit=settings.task_time_limit,
+        )
+
+    return sweep

@@ -9,7 +9,8 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from workers import service
 from workers.context import WorkerContext, context_for
@@ -18,7 +19,18 @@ from workers.queues import INGEST_TASK, NLP_QUEUE, NLP_TASK
 log = logging.getLogger(__name__)
 
 # Faults of the infrastructure, not of the file: waiting and trying again can fix them.
-TRANSIENT = (OperationalError, BrokerError, RedisConnectionError, ConnectionError, TimeoutError)
+# A database that went away mid-transaction shows up as OperationalError or InterfaceError
+# ("the connection is closed"); SQLite's "database is locked" is an OperationalError too.
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    BrokerError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
 MAX_RETRIES = 8
 
 
@@ -55,10 +67,14 @@ def _run(task: Task, ledger_id: int, stage: Any) -> Any:
 @shared_task(bind=True, name=INGEST_TASK, acks_late=True)
 def ingest(self: Task, ledger_id: int) -> None:
     outcome = _run(self, ledger_id, service.ingest)
-    if outcome is not None:
+    if outcome is None:
+        return
+    try:
         for nlp_id in outcome.to_nlp:
-            # If this publish fails the row waits in state `nlp`; the sweeper sends it again.
             self.app.send_task(NLP_TASK, args=[nlp_id], queue=NLP_QUEUE)
+    except TRANSIENT as exc:
+        # The rows are committed in state `nlp`; the sweeper sends them once Redis is back.
+        log.warning("cannot send %s to the nlp queue (%s); the sweeper will", outcome.to_nlp, exc)
 
 
 @shared_task(bind=True, name=NLP_TASK, acks_late=True)

@@ -46,7 +46,7 @@ from workers.files import (
 )
 from workers.service import utcnow
 from workers.settings import Settings
-from workers.sweeper import sweep_once
+from workers.sweeper import sweeper_for
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class Watcher:
         settings: Settings,
         sessions: sessionmaker[Session],
         publish: Publish,
-        sweep: Callable[[], None] | None = None,
+        sweep: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
         self.inbox = settings.inbox.resolve()
@@ -163,7 +163,7 @@ class Watcher:
         for path, _, _, stat in batch:
             self._known[path] = stat
 
-    def _safe(self, action: Callable[[], None]) -> None:
+    def _safe(self, action: Callable[[], object]) -> None:
         # The watcher outlives database and broker outages: log, keep state, try next tick.
         try:
             action()
@@ -318,13 +318,5 @@ def build_watcher(settings: Settings, broker: Broker) -> Watcher:
     """A watcher that publishes through `broker` and sweeps stuck rows on its loop."""
     sessions = make_session_factory(make_engine(settings.effective_database_url))
 
-    def sweep() -> None:
-        sweep_once(
-            sessions,
-            broker.send,
-            broker.depth,
-            settings.stuck_after,
-            time_limit=settings.task_time_limit,
-        )
-
+    sweep = sweeper_for(settings, sessions, broker)
     return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)

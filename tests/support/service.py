@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,6 +44,7 @@ class Service:
     root: Path
     env: dict[str, str]
     process: subprocess.Popen[bytes]
+    log_offsets: dict[str, int] = field(default_factory=dict)  # worker logs' sizes at start
 
     @property
     def inbox(self) -> Path:
@@ -108,11 +109,12 @@ def service_env(root: Path, **extra: str) -> dict[str, str]:
 def running_service(root: Path, **extra: str) -> Iterator[Service]:
     env = service_env(root, **extra)
     (root / "inbox").mkdir(parents=True, exist_ok=True)
+    offsets = _log_sizes(env)
     with (root / "up.log").open("wb") as log:
         process = subprocess.Popen(
             [DROPWIRE, "up"], env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT
         )
-    service = Service(root, env, process)
+    service = Service(root, env, process, log_offsets=offsets)
     try:
         wait_for(lambda: _workers_ready(service), 90, "the service's workers to start")
         yield service
@@ -123,12 +125,40 @@ def running_service(root: Path, **extra: str) -> Iterator[Service]:
 def _workers_ready(service: Service) -> bool:
     if service.process.poll() is not None:
         raise AssertionError(f"dropwire up exited early:\n{service.log()}")
+    # Each `status` run costs seconds of CPU that the starting workers need on a small
+    # machine: ask only once both workers have logged that they are ready.
+    if not all(_logged_ready(service, queue) for queue in ("ingest", "nlp")):
+        return False
     try:
         snap = json.loads(service.cli("status", "--json", check=True, timeout=30))
     except (AssertionError, ValueError):
         return False
     queues = {q for w in snap["workers"] for q in w["queues"]}
     return {"ingest", "nlp"} <= queues
+
+
+def _worker_log(env: dict[str, str], queue: str) -> Path:
+    return Path(env["DROPWIRE_DATA_DIR"]) / "logs" / f"worker-{queue}.log"
+
+
+def _log_sizes(env: dict[str, str]) -> dict[str, int]:
+    sizes = {}
+    for queue in ("ingest", "nlp"):
+        try:
+            sizes[queue] = _worker_log(env, queue).stat().st_size
+        except OSError:
+            sizes[queue] = 0
+    return sizes
+
+
+def _logged_ready(service: Service, queue: str) -> bool:
+    """The worker wrote "ready." in this run (logs are appended to across restarts)."""
+    try:
+        with _worker_log(service.env, queue).open("rb") as fh:
+            fh.seek(service.log_offsets.get(queue, 0))
+            return b" ready." in fh.read()
+    except OSError:
+        return False
 
 
 def stop(service: Service, timeout: float = 60) -> int:
