@@ -87,6 +87,31 @@ class _Events(FileSystemEventHandler):
         return paths, moved
 
 
+class _OverflowAlarm(logging.Handler):
+    """watchdog reports a kernel event-queue overflow only as a log line (watchdog#654):
+    turn that line into a flag, so the loop rescans at once instead of at the next interval."""
+
+    LOGGER = "watchdog.observers.inotify_c"
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.raised = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "queue overflowed" in record.getMessage():
+            self.raised.set()
+
+    def __enter__(self) -> _OverflowAlarm:
+        source = logging.getLogger(self.LOGGER)
+        if not source.isEnabledFor(logging.WARNING):
+            source.setLevel(logging.WARNING)
+        source.addHandler(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        logging.getLogger(self.LOGGER).removeHandler(self)
+
+
 class Watcher:
     def __init__(
         self,
@@ -123,25 +148,30 @@ class Watcher:
         # the ledger makes seeing it twice harmless (watchdog#1010).
         next_scan = 0.0
         next_sweep = time.monotonic() + self.settings.sweep_interval
-        try:
-            while not stop.is_set():
-                if not observer.is_alive():  # observers can die quietly (watchdog#1065)
-                    log.warning("file observer died; restarting it and rescanning")
-                    observer = self._start_observer()
-                    next_scan = 0.0
-                now = time.monotonic()
-                if now >= next_scan:
-                    self._rescan()
-                    next_scan = now + self.settings.rescan_interval
-                self.step()
-                self.started.set()
-                if self.sweep is not None and now >= next_sweep:
-                    self._safe(self.sweep)
-                    next_sweep = now + self.settings.sweep_interval
-                stop.wait(TICK_S)
-        finally:
-            observer.stop()
-            observer.join(timeout=5)
+        with _OverflowAlarm() as overflow:
+            try:
+                while not stop.is_set():
+                    if not observer.is_alive():  # observers can die quietly (watchdog#1065)
+                        log.warning("file observer died; restarting it and rescanning")
+                        observer = self._start_observer()
+                        next_scan = 0.0
+                    if overflow.raised.is_set():
+                        overflow.raised.clear()
+                        log.warning("inotify dropped events; rescanning the inbox now")
+                        next_scan = 0.0
+                    now = time.monotonic()
+                    if now >= next_scan:
+                        self._rescan()
+                        next_scan = now + self.settings.rescan_interval
+                    self.step()
+                    self.started.set()
+                    if self.sweep is not None and now >= next_sweep:
+                        self._safe(self.sweep)
+                        next_sweep = now + self.settings.sweep_interval
+                    stop.wait(TICK_S)
+            finally:
+                observer.stop()
+                observer.join(timeout=5)
 
     def step(self) -> None:
         """One pass: take events, register files that are complete, flush the outbox."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -107,3 +108,16 @@ def test_live_events_and_a_redis_outage(
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_an_inotify_overflow_warning_raises_the_rescan_flag() -> None:
+    from workers.watcher import _OverflowAlarm
+
+    source = logging.getLogger(_OverflowAlarm.LOGGER)
+    with _OverflowAlarm() as alarm:
+        source.warning("Unable to rebuild recursive inotify watches")
+        assert not alarm.raised.is_set()
+        # watchdog's own wording (observers/inotify_c.py) when the kernel queue overflows.
+        source.warning("Inotify queue overflowed; filesystem events were lost")
+        assert alarm.raised.is_set()
+    assert alarm not in source.handlers
