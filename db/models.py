@@ -159,7 +159,8 @@ class Band(Base):
     """LSH band keys of every canonical-candidate article: the near-duplicate index."""
 
     __tablename__ = "bands"
-    __table_args__ = (Index("ix_bands_key", "key", "band"),)
+    # Covering (key, band, article_id): a lookup never visits the table's pages.
+    __table_args__ = (Index("ix_bands_key", "key", "band", "article_id"),)
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)

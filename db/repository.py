@@ -282,6 +282,8 @@ def find_duplicate(session: Session, fp: Fingerprint, threshold: float) -> Dupli
         select(Band.article_id, Band.band, Band.key).where(Band.key.in_(set(fp.bands)))
     ).all()
     ids = {article_id for article_id, band, key in hits if (band, key) in wanted}
+    if not ids:
+        return None
     candidates = session.execute(
         select(Article.id, Article.cluster_id, Article.signature).where(
             Article.id.in_(ids), Article.fingerprint_scheme == SCHEME
