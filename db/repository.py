@@ -442,12 +442,10 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         )
         if not articles:
             return
-        # Exact copies carry no analysis of their own: they borrow their canonical's.
-        analysed = {
-            a.id: (a.duplicate_of if a.duplicate_kind == "exact" else a.id) for a in articles
-        }
-        entities = _entities_by_article(session, set(analysed.values()))
-        quotes = _quotes_by_article(session, set(analysed.values()))
+        analysed = {a.id: _analysed_as(a) for a in articles}
+        sources = sorted(set(analysed.values()))
+        entities = _entities_by_article(session, sources)
+        quotes = _quotes_by_article(session, sources)
         for a in articles:
             source = analysed[a.id]
             yield {
@@ -464,8 +462,8 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
                 "url": a.url,
                 "body": a.body,
                 "word_count": a.word_count,
-                "entities": entities.get(source or a.id, []),
-                "quotes": quotes.get(source or a.id, []),
+                "entities": entities.get(source, []),
+                "quotes": quotes.get(source, []),
                 "duplicate_of": a.duplicate_of,
                 "duplicate_kind": a.duplicate_kind,
                 "similarity": a.similarity,
@@ -475,13 +473,15 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         last_id = articles[-1].id
 
 
-def _entities_by_article(
-    session: Session, article_ids: set[int | None]
-) -> dict[int, list[dict[str, object]]]:
+def _analysed_as(article: Article) -> int:
+    """Whose entities and quotes an article shows: exact copies borrow their canonical's."""
+    if article.duplicate_kind == "exact" and article.duplicate_of is not None:
+        return article.duplicate_of
+    return article.id
+
+
+def _entities_by_article(session: Session, ids: list[int]) -> dict[int, list[dict[str, object]]]:
     out: dict[int, list[dict[str, object]]] = {}
-    ids = [i for i in article_ids if i is not None]
-    if not ids:
-        return out
     query = (
         select(ArticleEntity.article_id, Entity.label, Entity.canonical, ArticleEntity.count)
         .join(Entity, Entity.id == ArticleEntity.entity_id)
@@ -515,13 +515,8 @@ def _mention_texts(session: Session, ids: list[int]) -> dict[tuple[int, str, str
     return out
 
 
-def _quotes_by_article(
-    session: Session, article_ids: set[int | None]
-) -> dict[int, list[dict[str, object]]]:
+def _quotes_by_article(session: Session, ids: list[int]) -> dict[int, list[dict[str, object]]]:
     out: dict[int, list[dict[str, object]]] = {}
-    ids = [i for i in article_ids if i is not None]
-    if not ids:
-        return out
     query = select(Quote).where(Quote.article_id.in_(ids)).order_by(Quote.article_id, Quote.start)
     for q in session.scalars(query):
         out.setdefault(q.article_id, []).append(
@@ -646,9 +641,8 @@ def recent_nlp_seconds(session: Session, limit: int = 200) -> list[float]:
 def recent_articles(session: Session, limit: int = 10, top: int = 5) -> list[dict[str, object]]:
     """The newest stored articles with their `top` entities and duplicate link."""
     articles = list(session.scalars(select(Article).order_by(Article.id.desc()).limit(limit)))
-    # Exact copies carry no analysis of their own: they borrow their canonical's.
-    analysed = {a.id: (a.duplicate_of if a.duplicate_kind == "exact" else a.id) for a in articles}
-    entities = _entities_by_article(session, set(analysed.values()))
+    analysed = {a.id: _analysed_as(a) for a in articles}
+    entities = _entities_by_article(session, sorted(set(analysed.values())))
     return [
         {
             "id": a.id,
@@ -661,7 +655,7 @@ def recent_articles(session: Session, limit: int = 10, top: int = 5) -> list[dic
             "created_at": _aware(a.created_at).isoformat(),
             "entities": [
                 {"canonical": e["canonical"], "label": e["label"], "count": e["count"]}
-                for e in entities.get(analysed[a.id] or a.id, [])[:top]
+                for e in entities.get(analysed[a.id], [])[:top]
             ],
         }
         for a in articles
