@@ -86,7 +86,7 @@ def test_ingest_wait_reports_a_summary(
     (outside / "two.txt").write_bytes(plan)
     (outside / "three.txt").write_bytes(bush)  # an exact copy of one.txt
     (outside / "four.txt").write_bytes(b"")
-    done = service.cli_result("ingest", str(outside), "--wait", "--timeout", "120")
+    done = service.cli_result("ingest", str(outside), "--wait", "--timeout", "120", timeout=180)
     assert done.returncode == 0, done.stderr
     assert "stored 2, duplicates 1, failed 1" in done.stderr
     assert "ingesting" in done.stderr  # the progress bar was drawn
