@@ -138,14 +138,15 @@ def _run_until_signal(target: Any) -> None:
 # ---------------------------------------------------------------------------- ingest
 
 
-def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
-    from workers.files import is_candidate_name
+def _expand(settings: Settings, paths: tuple[Path, ...]) -> Iterator[Path]:
+    """The files named, folders walked like the inbox: never done/ or failed/, no dot-files,
+    partial names or symlinks."""
+    from workers.files import iter_inbox
 
+    skip = {settings.resolved_done_dir.resolve(), settings.resolved_failed_dir.resolve()}
     for path in paths:
         if path.is_dir():
-            for sub in sorted(path.rglob("*")):
-                if sub.is_file() and not sub.is_symlink() and is_candidate_name(sub.name):
-                    yield sub
+            yield from sorted(iter_inbox(path.resolve(), skip))
         elif path.is_file():
             yield path
         else:
@@ -176,7 +177,7 @@ def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
     """Enqueue files or folders once."""
     settings = _settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    files = [_into_inbox(settings, p) for p in _expand(paths)]
+    files = [_into_inbox(settings, p) for p in _expand(settings, paths)]
     if not files:
         raise click.ClickException("no files to ingest")
     watcher = build_watcher(settings, _broker(settings))

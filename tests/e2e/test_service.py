@@ -92,3 +92,15 @@ def test_ingest_wait_reports_a_summary(
     assert "ingesting" in done.stderr  # the progress bar was drawn
     assert len(service.export()) == 3
     assert (outside / "one.txt").exists()  # the user's own files are copied, not moved
+
+
+def test_ingest_of_the_inbox_itself_skips_done_and_failed(
+    service: Service, samples: dict[str, bytes]
+) -> None:
+    service.drop("first.txt", next(iter(samples.values())))
+    wait_for(lambda: len(service.export()) == 1 or None, 90, "first.txt stored")
+    assert (service.inbox / "done" / "first.txt").exists()
+    done = service.cli_result("ingest", str(service.inbox), "--wait", "--timeout", "60", timeout=90)
+    # Nothing new in the inbox proper: done/first.txt is not taken again.
+    assert done.returncode != 0 and "no files to ingest" in done.stderr
+    assert len(service.export()) == 1
