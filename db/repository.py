@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,8 +49,18 @@ def _insert_ignore(session: Session, model: type[object], rows: list[dict[str, o
     session.execute(module.insert(model).on_conflict_do_nothing(), rows)
 
 
-def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -> list[LedgerEntry]:
-    """Record each file once per (path, content); return their ledger rows, old or new."""
+class Registered(NamedTuple):
+    id: int
+    source_path: str
+    sha256: str
+    state: str
+
+
+def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -> list[Registered]:
+    """Record each file once per (path, content); return their ledger rows, old or new.
+
+    Plain tuples, not ORM rows: the watcher registers thousands a second in a burst.
+    """
     rows: list[dict[str, object]] = [
         {
             "source_path": f.source_path,
@@ -67,12 +77,13 @@ def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -
     ]
     _insert_ignore(session, LedgerEntry, rows)
     keys = {(f.source_path, f.sha256) for f in files}
-    found: list[LedgerEntry] = []
+    found: list[Registered] = []
+    columns = (LedgerEntry.id, LedgerEntry.source_path, LedgerEntry.sha256, LedgerEntry.state)
     for chunk in _chunks(sorted(keys), 400):
-        query = select(LedgerEntry).where(
+        query = select(*columns).where(
             LedgerEntry.item == 0, *_pair_in(LedgerEntry.source_path, LedgerEntry.sha256, chunk)
         )
-        found.extend(r for r in session.scalars(query) if (r.source_path, r.sha256) in keys)
+        found.extend(Registered(*r) for r in session.execute(query) if (r[1], r[2]) in keys)
     return found
 
 
@@ -90,10 +101,10 @@ def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[i : i + size]
 
 
-def pending_entries(session: Session, limit: int) -> list[LedgerEntry]:
+def pending_ids(session: Session, limit: int) -> list[int]:
     """Rows recorded but not yet on a queue (the watcher's outbox), oldest first."""
     query = (
-        select(LedgerEntry)
+        select(LedgerEntry.id)
         .where(LedgerEntry.state == State.PENDING)
         .order_by(LedgerEntry.id)
         .limit(limit)

@@ -54,8 +54,10 @@ def create_app(settings: Settings) -> Celery:
         task_acks_on_timeout=False,
         worker_prefetch_multiplier=1,
         worker_cancel_long_running_tasks_on_connection_loss=True,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        # Events cost a Redis PUBLISH and a serialised message per task state (a third of the
+        # watcher's publishing time); the monitor reads queues, the ledger and `inspect`.
+        worker_send_task_events=settings.task_events,
+        task_send_sent_event=settings.task_events,
         task_soft_time_limit=settings.task_soft_time_limit,
         task_time_limit=settings.task_time_limit,
         task_default_queue=INGEST_QUEUE,

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     quiet_after: float = Field(
         300.0, gt=0, description="Seconds with work waiting and nothing stored: `gone_quiet`"
     )
+    task_events: bool = Field(
+        False,
+        description="Celery task events (for Flower or `celery events`); nothing else reads them",
+    )
     monitor_host: str = Field("127.0.0.1", description="Monitor bind address")
     monitor_port: int = Field(8787, ge=0, le=65535, description="Monitor port")
     monitor_token: str | None = Field(None, description="Token for actions (retry) on the monitor")

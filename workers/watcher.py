@@ -22,9 +22,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 from watchdog.events import (
+    DirCreatedEvent,
+    DirMovedEvent,
     FileClosedEvent,
     FileCreatedEvent,
-    FileModifiedEvent,
     FileMovedEvent,
     FileSystemEvent,
     FileSystemEventHandler,
@@ -50,9 +51,19 @@ from workers.sweeper import sweeper_for
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[int], None]  # sends one ledger id to the ingest queue
+Publish = Callable[[list[int]], None]  # sends ledger ids to the ingest queue, all or none
 TICK_S = 0.2
 BATCH = 500
+# Only what says "a file may be complete" (created, written and closed, renamed in; folders for
+# their contents). The kernel then sends no open/modify/read events: a writer's every write()
+# and our own hashing reads would each be one, and they fill the inotify queue in a burst.
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileClosedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,7 @@ class _Events(FileSystemEventHandler):
             with self._lock:
                 # A rename into the inbox is the producer saying "complete".
                 self._moved_in.add(os.fsdecode(event.dest_path))
-        elif isinstance(event, FileCreatedEvent | FileClosedEvent | FileModifiedEvent):
+        elif isinstance(event, FileCreatedEvent | FileClosedEvent):
             with self._lock:
                 self._paths.add(os.fsdecode(event.src_path))
 
@@ -202,7 +213,9 @@ class Watcher:
 
     def _start_observer(self) -> BaseObserver:
         observer = Observer()
-        observer.schedule(self._events, str(self.inbox), recursive=True)
+        observer.schedule(
+            self._events, str(self.inbox), recursive=True, event_filter=WATCHED_EVENTS
+        )
         observer.daemon = True
         observer.start()
         return observer
@@ -317,23 +330,18 @@ class Watcher:
             return
         while True:
             with transaction(self.sessions) as s:
-                pending = [r.id for r in repo.pending_entries(s, BATCH)]
+                pending = repo.pending_ids(s, BATCH)
             if not pending:
                 return
-            sent: list[int] = []
             try:
-                for ledger_id in pending:
-                    self.publish(ledger_id)
-                    sent.append(ledger_id)
+                self.publish(pending)
             except Exception as exc:
                 log.warning("cannot send to the queue (%s); %d files wait", exc, len(pending))
                 self._outbox_blocked_until = time.monotonic() + 2.0
                 return
-            finally:
-                if sent:
-                    with transaction(self.sessions) as s:
-                        repo.mark_queued(s, sent, utcnow())
-                    self.sent += len(sent)
+            with transaction(self.sessions) as s:
+                repo.mark_queued(s, pending, utcnow())
+            self.sent += len(pending)
 
 
 def _stat(path: Path) -> Stat | None:

@@ -24,10 +24,10 @@ class Recorder:
         self.sent: list[int] = []
         self.down = False
 
-    def __call__(self, ledger_id: int) -> None:
+    def __call__(self, ledger_ids: list[int]) -> None:
         if self.down:
             raise ConnectionError("redis is down")
-        self.sent.append(ledger_id)
+        self.sent.extend(ledger_ids)
 
 
 @pytest.fixture

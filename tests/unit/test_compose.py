@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from workers.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -259,6 +261,14 @@ def test_project_environment(services: dict[str, Any]) -> None:
         assert env.get("DROPWIRE_DATABASE_URL", "").startswith("postgresql+psycopg://"), name
         assert env.get("DROPWIRE_INBOX") == INBOX, name
         assert "DROPWIRE_MONITOR_TOKEN" in env, name
+
+
+def test_workers_send_the_task_events_flower_shows(services: dict[str, Any]) -> None:
+    # Off by default (they cost a Redis PUBLISH per task state); Flower shows nothing without.
+    assert not Settings.model_fields["task_events"].default
+    for name in ("worker-ingest", "worker-nlp"):
+        env = services[name].get("environment") or {}
+        assert Settings(task_events=env.get("DROPWIRE_TASK_EVENTS")).task_events, name
 
 
 def test_startup_order(services: dict[str, Any]) -> None:
