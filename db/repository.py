@@ -75,10 +75,14 @@ def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -
         }
         for f in files
     ]
-    _insert_ignore(session, LedgerEntry, rows)
-    keys = {(f.source_path, f.sha256) for f in files}
-    found: list[Registered] = []
+    if not rows:
+        return []
     columns = (LedgerEntry.id, LedgerEntry.source_path, LedgerEntry.sha256, LedgerEntry.state)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = module.insert(LedgerEntry).on_conflict_do_nothing().returning(*columns)
+    # RETURNING names the new rows; only files seen before need a second query.
+    found = [Registered(*r) for r in session.execute(inserted, rows)]
+    keys = {(f.source_path, f.sha256) for f in files} - {(r[1], r[2]) for r in found}
     for chunk in _chunks(sorted(keys), 400):
         query = select(*columns).where(
             LedgerEntry.item == 0, *_pair_in(LedgerEntry.source_path, LedgerEntry.sha256, chunk)
