@@ -6,6 +6,9 @@ environment's settings; everything else builds its own with `create_app(settings
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from typing import Any
 
 from celery import Celery
@@ -14,6 +17,9 @@ from kombu.entity import Queue
 
 from workers.queues import INGEST_QUEUE, INGEST_TASK, NLP_QUEUE, NLP_TASK
 from workers.settings import Settings, load_settings
+
+# Set by `dropwire up` for the workers it starts: the pid they must not outlive.
+PARENT_ENV = "DROPWIRE_PARENT_PID"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -85,6 +91,26 @@ def _preload_nlp_model(sender: Any = None, **_: Any) -> None:
         from pipelines.nlp import load_model
 
         load_model(settings.spacy_model)
+
+
+@worker_init.connect
+def _exit_with_parent(**_: Any) -> None:
+    """A worker started by `dropwire up` stops (warm shutdown) once `up` is gone.
+
+    `up` starts workers in sessions of their own, so a Ctrl-C reaches only `up`, which stops
+    them in order. Killed outright (SIGKILL, the OOM killer), it cannot: without this its
+    workers would keep consuming beside the ones the next `up` starts.
+    """
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            threading.Event().wait(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def __getattr__(name: str) -> Celery:

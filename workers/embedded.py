@@ -73,14 +73,35 @@ def running_url(info_file: Path) -> str | None:
     return url
 
 
+def _owner_alive(info_file: Path) -> bool:
+    """Whether the process that started the server in `info_file` still runs."""
+    try:
+        owner = int(json.loads(info_file.read_text())["owner"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # written by an older version: assume in use, as before
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
     data_dir = data_dir.resolve()
     info_file = data_dir / "redis.json"
-    if running_url(info_file):
-        raise EmbeddedRedisError(
-            f"an embedded Redis for {data_dir} is already running: is another `dropwire up` "
-            "using this data dir?"
-        )
+    url = running_url(info_file)
+    if url:
+        if _owner_alive(info_file):
+            raise EmbeddedRedisError(
+                f"an embedded Redis for {data_dir} is already running: is another `dropwire up` "
+                "using this data dir?"
+            )
+        # Its `dropwire up` was killed without a chance to stop it (SIGKILL, OOM): an orphan
+        # holding our data. Shut it down cleanly (it writes its AOF) and start our own.
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis.from_url(url, socket_timeout=5).shutdown(nosave=False)
     folder = data_dir / "redis"
     folder.mkdir(parents=True, exist_ok=True)
     port, password = _free_port(), secrets.token_hex(16)
@@ -112,6 +133,7 @@ def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
                     f"embedded redis-server did not start; see {folder / 'redis.log'}"
                 ) from None
             time.sleep(0.05)
-    info_file.write_text(json.dumps({"url": url, "pid": process.pid}))
+    info = {"url": url, "pid": process.pid, "owner": os.getpid()}
+    info_file.write_text(json.dumps(info))
     os.chmod(info_file, 0o600)  # it holds the password
     return EmbeddedRedis(process, url, info_file)

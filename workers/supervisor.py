@@ -20,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from db.migrate import upgrade
+from workers.app import PARENT_ENV
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
             env[key] = str(value)
     env["DROPWIRE_REDIS_URL"] = redis_url
     env["DROPWIRE_DATABASE_URL"] = settings.effective_database_url
+    env[PARENT_ENV] = str(os.getpid())
     return env
 
 
