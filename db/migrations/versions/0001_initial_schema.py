@@ -104,7 +104,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('article_id', 'band')
     )
     with op.batch_alter_table('bands', schema=None) as batch_op:
-        batch_op.create_index('ix_bands_key', ['key', 'band', 'article_id'], unique=False)
+        batch_op.create_index('ix_bands_key', ['key'], unique=False)
 
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
