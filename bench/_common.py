@@ -13,12 +13,14 @@ import re
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psutil
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from db.session import make_engine  # noqa: E402
 from pipelines.extract import read_articles  # noqa: E402
@@ -337,3 +339,18 @@ def timed_batch(
         failed=ledger.states().get("failed", 0) - failed_before,
         cpu_by_role=cpu,
     )
+
+
+@contextmanager
+def pg_schema(url: str) -> Iterator[str]:
+    """A URL whose connections live in a new schema of `url`'s database; dropped after."""
+    admin = create_engine(url)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}?options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

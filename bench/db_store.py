@@ -17,16 +17,12 @@ import hashlib
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
-from _common import MODEL, header, make_corpus
-from sqlalchemy import create_engine, text
+from _common import MODEL, header, make_corpus, pg_schema
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import repository as repo
@@ -57,20 +53,6 @@ def items(n: int, k: int) -> list[Item]:
         Item(name, d, fingerprint(d.body), analyses[i % k])
         for i, ((name, _), d) in enumerate(zip(corpus, drafts, strict=True))
     ]
-
-
-@contextmanager
-def pg_schema(url: str) -> Iterator[str]:
-    admin = create_engine(url)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _sha(name: str) -> str:

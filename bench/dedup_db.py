@@ -19,15 +19,14 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
-from sqlalchemy import Connection, Engine, create_engine, text
+from _common import pg_schema
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -307,20 +306,11 @@ def _sqlite() -> Iterator[Db]:
 
 @contextmanager
 def _postgres(base: str) -> Iterator[Db]:
-    admin = create_engine(base)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}?options={quote(f'-csearch_path={schema}')}"
-    try:
+    with pg_schema(base) as url:  # dropped with everything in it, pg_prewarm included
         upgrade(url)
         engine = make_engine(url)
         yield "postgresql", engine, None, _fill_postgres, _warm_postgres
         engine.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))  # pg_prewarm included
-        admin.dispose()
 
 
 def _query_set(
