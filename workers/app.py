@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from typing import Any
 
 from celery import Celery
@@ -107,7 +108,7 @@ def _exit_with_parent(**_: Any) -> None:
 
     def watch() -> None:
         while os.getppid() == int(parent):
-            threading.Event().wait(1.0)
+            time.sleep(1.0)
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -33,7 +33,6 @@ class WorkerProcess:
     concurrency: int
     env: dict[str, str]
     log_file: Path
-    task_events: bool = False
     process: subprocess.Popen[bytes] | None = field(default=None)
 
     def start(self) -> None:
@@ -42,8 +41,6 @@ class WorkerProcess:
             "-Q", self.queue, "-c", str(self.concurrency), "-n", f"{self.queue}-{os.getpid()}@%h",
             "--without-mingle", "--without-gossip", "-l", "INFO",
         ]  # fmt: skip
-        if self.task_events:
-            args.append("-E")
         with self.log_file.open("ab") as out:
             self.process = subprocess.Popen(
                 args, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -111,12 +108,10 @@ def run_service(settings: Settings, console: Console) -> int:
         upgrade(settings.effective_database_url)
         resolved = settings.model_copy(update={"redis_url": redis_url})
         env = child_env(resolved, redis_url)
-        events = settings.task_events
+        # Task events follow DROPWIRE_TASK_EVENTS in `env`, read by the app's own config.
         workers = [
-            WorkerProcess(
-                "ingest", settings.ingest_workers, env, logs / "worker-ingest.log", events
-            ),
-            WorkerProcess("nlp", settings.nlp_workers, env, logs / "worker-nlp.log", events),
+            WorkerProcess("ingest", settings.ingest_workers, env, logs / "worker-ingest.log"),
+            WorkerProcess("nlp", settings.nlp_workers, env, logs / "worker-nlp.log"),
         ]
         for w in workers:
             w.start()
