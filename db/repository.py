@@ -58,13 +58,15 @@ class SeenFile:
     size: int
 
 
-def _insert_ignore(session: Session, model: type[object], rows: list[dict[str, object]]) -> None:
+def _insert_or_skip(session: Session, model: type[object]) -> Any:
     """INSERT … ON CONFLICT DO NOTHING in the session's dialect."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    session.execute(module.insert(model).on_conflict_do_nothing(), rows)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model).on_conflict_do_nothing()
+
+
+def _insert_ignore(session: Session, model: type[object], rows: list[dict[str, object]]) -> None:
+    if rows:
+        session.execute(_insert_or_skip(session, model), rows)
 
 
 class Registered(NamedTuple):
@@ -96,8 +98,7 @@ def register_files(session: Session, files: Sequence[SeenFile], now: datetime) -
     if not rows:
         return []
     columns = (LedgerEntry.id, LedgerEntry.source_path, LedgerEntry.sha256, LedgerEntry.state)
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = module.insert(LedgerEntry).on_conflict_do_nothing().returning(*columns)
+    inserted = _insert_or_skip(session, LedgerEntry).returning(*columns)
     # RETURNING names the new rows; only files seen before need a second query.
     found = [Registered(*r) for r in session.execute(inserted, rows)]
     keys = {(f.source_path, f.sha256) for f in files} - {(r[1], r[2]) for r in found}
