@@ -1,4 +1,4 @@
-"""Articles stored per second through `db.repository.store_article`, SQLite vs PostgreSQL.
+"""Articles stored per second through `db.storage.store_article`, SQLite vs PostgreSQL.
 
     .venv/bin/python bench/db.py [--n 1000] [--rounds 4] [--pg-url URL]
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from _common import MODEL, header, make_corpus, pg_schema
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger, storage
 from db.migrate import upgrade
 from db.models import LedgerEntry
 from db.session import make_engine, make_session_factory, transaction
@@ -60,9 +60,9 @@ def _sha(name: str) -> str:
 
 
 def register(sessions: sessionmaker[Session], batch: Sequence[Item]) -> list[int]:
-    seen = [repo.SeenFile(i.name, _sha(i.name), len(i.draft.body)) for i in batch]
+    seen = [ledger.SeenFile(i.name, _sha(i.name), len(i.draft.body)) for i in batch]
     with transaction(sessions) as s:
-        rows = repo.register_files(s, seen, datetime.now(UTC))
+        rows = ledger.register_files(s, seen, datetime.now(UTC))
         by_path = {r.source_path: r.id for r in rows}
     return [by_path[i.name] for i in batch]
 
@@ -73,10 +73,10 @@ def store(sessions: sessionmaker[Session], batch: Sequence[Item]) -> float:
     started = time.perf_counter()
     for ledger_id, item in zip(ids, batch, strict=True):
         with transaction(sessions) as s:
-            repo.lock_dedup(s)
+            storage.lock_dedup(s)
             row = s.get(LedgerEntry, ledger_id)
             assert row is not None
-            repo.store_article(
+            storage.store_article(
                 s,
                 row,
                 item.draft,

@@ -1,7 +1,7 @@
 """Near-duplicate lookup time in the service's own index: the `bands` table in SQL.
 
 bench/dedup.py sweeps an in-memory index; this one times the code path the workers run,
-`db.repository.find_duplicate` (exact lookup, band lookup, signature verification), with 10k,
+`db.storage.find_duplicate` (exact lookup, band lookup, signature verification), with 10k,
 100k and 1M synthetic articles indexed in SQLite and in PostgreSQL, and prints the on-disk
 bytes per indexed article. Half the queries are edited copies of an indexed article (they
 must be found), half are new text. Each size is timed twice, with different queries: right
@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db import repository as repo
+from db import storage
 from db.migrate import upgrade
 from db.session import make_engine
 from pipelines.fingerprint import BANDS, NUM_PERM, SCHEME, THRESHOLD, band_keys, fingerprint
@@ -227,11 +227,11 @@ def _time_queries(engine: Engine, queries: list[tuple[str, bool]]) -> tuple[floa
     times, found = [], 0
     with Session(engine) as session:
         # Untimed: the statement's one-off compilation (a worker compiles it once per process).
-        repo.find_duplicate(session, fingerprint("warm up"), THRESHOLD)
+        storage.find_duplicate(session, fingerprint("warm up"), THRESHOLD)
         for body, planted in queries:
             fp = fingerprint(body)  # outside the timing: the bench times the index
             start = time.perf_counter()
-            link = repo.find_duplicate(session, fp, THRESHOLD)
+            link = storage.find_duplicate(session, fp, THRESHOLD)
             times.append((time.perf_counter() - start) * 1000)
             found += int(planted and link is not None and link.kind == "near")
         session.rollback()

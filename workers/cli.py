@@ -18,10 +18,12 @@ from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from db import repository as repo
+from db import ledger, queries
 from db.migrate import upgrade
 from db.models import State
-from db.session import make_engine, make_session_factory, transaction
+from db.session import transaction
+from workers.files import Folders
+from workers.runtime import Runtime
 from workers.settings import Settings, load_settings
 from workers.watcher import build_watcher
 
@@ -36,18 +38,15 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _sessions(settings: Settings, *, readonly: bool = False) -> Any:
-    return make_session_factory(make_engine(settings.effective_database_url, readonly=readonly))
+    runtime = Runtime.from_settings(settings)
+    return runtime.read_sessions if readonly else runtime.sessions
 
 
 def _broker(settings: Settings) -> Any:
-    from workers.app import create_app
-    from workers.broker import Broker
-
     try:
-        url = settings.effective_redis_url
-    except RuntimeError as exc:
+        return Runtime.from_settings(settings).new_broker()
+    except RuntimeError as exc:  # no Redis URL and no embedded server to find
         raise click.ClickException(str(exc)) from exc
-    return Broker(create_app(settings), url)
 
 
 def _setup_logging(level: str) -> None:
@@ -92,7 +91,8 @@ def migrate() -> None:
 def watch() -> None:
     """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
     settings = _settings()
-    watcher = build_watcher(settings, _broker(settings))
+    runtime = Runtime.from_settings(settings)
+    watcher = build_watcher(runtime, _broker(settings))
     _run_until_signal(watcher.run)
 
 
@@ -143,7 +143,7 @@ def _expand(settings: Settings, paths: tuple[Path, ...]) -> Iterator[Path]:
     partial names or symlinks."""
     from workers.files import iter_inbox
 
-    skip = {settings.resolved_done_dir.resolve(), settings.resolved_failed_dir.resolve()}
+    skip = Folders.from_settings(settings).skip
     for path in paths:
         if path.is_dir():
             yield from sorted(iter_inbox(path.resolve(), skip))
@@ -180,7 +180,7 @@ def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
     files = [_into_inbox(settings, p) for p in _expand(settings, paths)]
     if not files:
         raise click.ClickException("no files to ingest")
-    watcher = build_watcher(settings, _broker(settings))
+    watcher = build_watcher(Runtime.from_settings(settings), _broker(settings))
     keys = watcher.take(files)
     console.print(f"enqueued {len(keys)} file(s)")
     if wait:
@@ -216,8 +216,8 @@ def _wait_for(settings: Settings, keys: list[str], timeout: float | None) -> dic
 
 def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
     with transaction(sessions) as s:
-        rows = repo.entries_for_paths(s, keys)
-        articles = {a.ledger_id: a for a in repo.articles_for_ledgers(s, [r.id for r in rows])}
+        rows = ledger.entries_for_paths(s, keys)
+        articles = {a.ledger_id: a for a in queries.articles_for_ledgers(s, [r.id for r in rows])}
     leaves = [r for r in rows if r.state != State.SPLIT]
     done = [r for r in leaves if r.state == State.DONE]
     dupes = sum(1 for r in done if articles.get(r.id) and articles[r.id].duplicate_of)
@@ -388,7 +388,7 @@ def export(fmt: str) -> None:
     settings = _settings()
     sessions = _sessions(settings, readonly=True)
     with transaction(sessions) as s:
-        for record in repo.export_articles(s):
+        for record in queries.export_articles(s):
             click.echo(json.dumps(record, ensure_ascii=False))
 
 
@@ -412,7 +412,7 @@ def failed_list(as_json: bool) -> None:
                 "stored_path": r.stored_path,
                 "failed_at": r.finished_at.isoformat() if r.finished_at else None,
             }
-            for r in repo.failed_entries(s)
+            for r in ledger.failed_entries(s)
         ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

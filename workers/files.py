@@ -7,10 +7,41 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workers.settings import Settings
 
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
 _HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The inbox and where finished files go, resolved once."""
+
+    inbox: Path
+    done: Path
+    failed: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Folders:
+        return cls(
+            settings.inbox.resolve(),
+            settings.resolved_done_dir.resolve(),
+            settings.resolved_failed_dir.resolve(),
+        )
+
+    @property
+    def skip(self) -> set[Path]:
+        """Folders a walk of the inbox never enters."""
+        return {self.done, self.failed}
+
+    def walk(self) -> Iterator[Path]:
+        """Every candidate file in the inbox."""
+        return iter_inbox(self.inbox, self.skip)
 
 
 class UnsafePath(Exception):

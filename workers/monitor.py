@@ -22,11 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy.orm import Session, sessionmaker
 
-from db.session import make_engine, make_session_factory
-from workers.app import create_app
-from workers.broker import Broker
+from workers.runtime import Runtime
 from workers.settings import Settings
 from workers.status import QUIET_AFTER_S, WorkerTracker, collect
 
@@ -238,12 +235,10 @@ class Monitor:
 
     def __init__(self, settings: Settings, *, history_interval: float = HISTORY_INTERVAL_S):
         self.settings = settings
-        self.sessions = make_session_factory(
-            make_engine(settings.effective_database_url, readonly=True)
-        )
-        self._write_sessions: sessionmaker[Session] | None = None
-        self.app = create_app(settings)
-        self.broker = Broker(self.app, settings.effective_redis_url)
+        self.runtime = Runtime.from_settings(settings)
+        self.sessions = self.runtime.read_sessions
+        self.app = self.runtime.app
+        self.broker = self.runtime.new_broker()
         self.tracker = WorkerTracker(self.app)
         self.history = History()
         self.history_interval = history_interval
@@ -265,11 +260,7 @@ class Monitor:
     def retry(self, ids: list[int] | None) -> int:
         from workers.retry import retry_failed
 
-        if self._write_sessions is None:
-            self._write_sessions = make_session_factory(
-                make_engine(self.settings.effective_database_url)
-            )
-        return retry_failed(self.settings, self._write_sessions, self.broker.send, ids)
+        return retry_failed(self.settings, self.runtime.sessions, self.broker.send, ids)
 
     def run_background(self, stop: threading.Event) -> list[threading.Thread]:
         loops: list[tuple[str, Callable[[], None], float]] = [

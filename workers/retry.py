@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger
 from db.models import LedgerEntry, State
 from db.session import transaction
+from workers.clock import utcnow
 from workers.files import UnsafePath, move_file, resolve_in_inbox, sha256_file
 from workers.queues import INGEST_QUEUE, NLP_QUEUE
-from workers.service import utcnow
 from workers.settings import Settings
 
 
@@ -25,7 +25,7 @@ def retry_failed(
     """Returns how many rows were sent again. The ledger is reset before the file moves back,
     so the watcher never sees the returning file against a `failed` row."""
     with transaction(sessions) as s:
-        rows = repo.reset_for_retry(s, ids, utcnow())
+        rows = ledger.reset_for_retry(s, ids, utcnow())
         plan = [(r.id, r.state, r.source_path, r.stored_path) for r in rows]
         for r in rows:
             _adopt_fixed_content(r)
@@ -37,7 +37,7 @@ def retry_failed(
         send(NLP_QUEUE if state == State.NLP else INGEST_QUEUE, ledger_id)
         sent.append(ledger_id)
     with transaction(sessions) as s:
-        repo.mark_queued(s, sent, utcnow())
+        ledger.mark_queued(s, sent, utcnow())
     return len(sent)
 
 

@@ -15,28 +15,24 @@ import os
 import signal
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from db import repository as repo
+from db import ledger, storage
 from db.models import LedgerEntry, State
 from db.session import transaction
 from pipelines.extract import read_articles
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import ArticleDraft, RejectedInput
+from workers.clock import utcnow
 from workers.files import UnsafePath, destination, move_file, resolve_in_inbox
 
-if TYPE_CHECKING:  # the context loads spaCy: commands that only need `utcnow` must not
-    from workers.context import WorkerContext
+if TYPE_CHECKING:
+    from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -93,11 +89,11 @@ def _give_up_reason(row: LedgerEntry, limit: int) -> str | None:
     return None
 
 
-def ingest(ctx: WorkerContext, ledger_id: int) -> IngestOutcome:
+def ingest(ctx: Runtime, ledger_id: int) -> IngestOutcome:
     """Read, decode and clean one file; link exact copies at once, send new text to NLP."""
     settings = ctx.settings
     with transaction(ctx.sessions) as s:
-        row = repo.claim(s, ledger_id, "ingest", utcnow())
+        row = ledger.claim(s, ledger_id, "ingest", utcnow())
         if row is None:
             return IngestOutcome()
         source_path, sha, give_up = (
@@ -138,33 +134,33 @@ def ingest(ctx: WorkerContext, ledger_id: int) -> IngestOutcome:
     return _ingest_items(ctx, ledger_id, drafts)
 
 
-def _ingest_single(ctx: WorkerContext, ledger_id: int, draft: ArticleDraft) -> IngestOutcome:
+def _ingest_single(ctx: Runtime, ledger_id: int, draft: ArticleDraft) -> IngestOutcome:
     fp = fingerprint(draft.body)
     with transaction(ctx.sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
-        if repo.find_exact(s, fp.exact) is None:
-            repo.to_nlp(s, row, draft_to_json(draft), utcnow())
+        if storage.find_exact(s, fp.exact) is None:
+            ledger.to_nlp(s, row, draft_to_json(draft), utcnow())
             return IngestOutcome(to_nlp=[ledger_id], state=State.NLP)
     # An exact copy of stored text: link it and spend no NLP.
     store(ctx, ledger_id, draft, analysis_needed=False)
     return IngestOutcome(state=State.DONE)
 
 
-def _ingest_items(ctx: WorkerContext, ledger_id: int, drafts: list[ArticleDraft]) -> IngestOutcome:
+def _ingest_items(ctx: Runtime, ledger_id: int, drafts: list[ArticleDraft]) -> IngestOutcome:
     now = utcnow()
     with transaction(ctx.sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
-        items = repo.add_items(s, row, [(d.item, draft_to_json(d)) for d in drafts], now)
+        items = ledger.add_items(s, row, [(d.item, draft_to_json(d)) for d in drafts], now)
         ids = [i.id for i in items if i.state == State.NLP]
     return IngestOutcome(to_nlp=ids, state=State.SPLIT)
 
 
-def analyse(ctx: WorkerContext, ledger_id: int) -> str | None:
+def analyse(ctx: Runtime, ledger_id: int) -> str | None:
     """Run NLP on a claimed draft and store it; returns the final state (None: nothing to do)."""
     with transaction(ctx.sessions) as s:
-        row = repo.claim(s, ledger_id, "nlp", utcnow())
+        row = ledger.claim(s, ledger_id, "nlp", utcnow())
         if row is None or row.draft is None:
             return None
         draft = draft_from_json(row.draft)
@@ -176,7 +172,7 @@ def analyse(ctx: WorkerContext, ledger_id: int) -> str | None:
     return store(ctx, ledger_id, draft, analysis_needed=True)
 
 
-def store(ctx: WorkerContext, ledger_id: int, draft: ArticleDraft, *, analysis_needed: bool) -> str:
+def store(ctx: Runtime, ledger_id: int, draft: ArticleDraft, *, analysis_needed: bool) -> str:
     fp = fingerprint(draft.body)
     started = time.perf_counter()
     analysis = ctx.analyzer.analyze([draft])[0] if analysis_needed else None
@@ -184,13 +180,13 @@ def store(ctx: WorkerContext, ledger_id: int, draft: ArticleDraft, *, analysis_n
     moves: list[tuple[Path, Path]] = []
     with transaction(ctx.sessions) as s:
         # Lock first: a redelivered twin of this task may be storing the same row right now.
-        repo.lock_dedup(s)
+        storage.lock_dedup(s)
         row = s.get(LedgerEntry, ledger_id, populate_existing=True)
         assert row is not None
         if row.state in State.TERMINAL:
             return row.state
         stored_path = _plan_move(ctx, s, row, ctx.settings.resolved_done_dir, moves)
-        repo.store_article(
+        storage.store_article(
             s, row, draft, fp, analysis, threshold=THRESHOLD, now=utcnow(), stored_path=stored_path
         )
         row.nlp_seconds = nlp_seconds
@@ -198,7 +194,7 @@ def store(ctx: WorkerContext, ledger_id: int, draft: ArticleDraft, *, analysis_n
     return State.DONE
 
 
-def fail(ctx: WorkerContext, ledger_id: int, code: str, reason: str, *, move: bool = True) -> None:
+def fail(ctx: Runtime, ledger_id: int, code: str, reason: str, *, move: bool = True) -> None:
     """Record a permanent failure, then move the file to failed/ (never lose it)."""
     moves: list[tuple[Path, Path]] = []
     with transaction(ctx.sessions) as s:
@@ -206,20 +202,20 @@ def fail(ctx: WorkerContext, ledger_id: int, code: str, reason: str, *, move: bo
         if row is None or row.state in State.TERMINAL:
             return
         stored = _plan_move(ctx, s, row, ctx.settings.resolved_failed_dir, moves) if move else None
-        repo.mark_failed(s, row, code, reason, utcnow(), stored_path=stored)
+        ledger.mark_failed(s, row, code, reason, utcnow(), stored_path=stored)
     log.warning("ledger %s failed (%s): %s", ledger_id, code, reason)
     _apply_moves(moves)
 
 
 def _plan_move(
-    ctx: WorkerContext, s: Session, row: LedgerEntry, folder: Path, moves: list[tuple[Path, Path]]
+    ctx: Runtime, s: Session, row: LedgerEntry, folder: Path, moves: list[tuple[Path, Path]]
 ) -> str | None:
     """Decide where the file goes once this transaction commits.
 
     An article of a multi-article file moves the file only when it is the last one left.
     """
     if row.parent_id is not None:
-        if repo.siblings_unfinished(s, row.parent_id) > 1:
+        if ledger.siblings_unfinished(s, row.parent_id) > 1:
             return None
         parent = s.get(LedgerEntry, row.parent_id)
         assert parent is not None

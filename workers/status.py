@@ -10,23 +10,21 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import queries
 from db.models import State
 from db.session import transaction
 from workers.broker import Broker
-from workers.files import iter_inbox, relative_key
+from workers.clock import utcnow
+from workers.files import Folders, relative_key
 from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
-from workers.service import utcnow
 from workers.settings import Settings
 
 QUIET_AFTER_S = 300.0
@@ -57,18 +55,18 @@ def _iso(ts: float | None) -> str | None:
 def database_view(sessions: sessionmaker[Session]) -> dict[str, Any]:
     now = utcnow()
     with transaction(sessions) as s:
-        states = repo.state_counts(s)
-        duplicates = repo.duplicate_count(s)
+        states = queries.state_counts(s)
+        duplicates = queries.duplicate_count(s)
         throughput = {
-            f"{m}m": round(repo.finished_since(s, now - timedelta(minutes=m)) / m, 2)
+            f"{m}m": round(queries.finished_since(s, now - timedelta(minutes=m)) / m, 2)
             for m in (1, 5, 15)
         }
-        latencies = repo.recent_latencies(s)
-        nlp = repo.recent_nlp_seconds(s)
-        seen = repo.files_seen(s)
-        last_stored = repo.last_stored_at(s)
-        recent = repo.recent_articles(s, RECENT_ARTICLES)
-        failures = repo.recent_failures(s, RECENT_FAILURES)
+        latencies = queries.recent_latencies(s)
+        nlp = queries.recent_nlp_seconds(s)
+        seen = queries.files_seen(s)
+        last_stored = queries.last_stored_at(s)
+        recent = queries.recent_articles(s, RECENT_ARTICLES)
+        failures = queries.recent_failures(s, RECENT_FAILURES)
     in_flight = sum(states.get(k, 0) for k in State.IN_FLIGHT)
     return {
         "articles": {
@@ -105,11 +103,6 @@ class InboxBacklog:
     truncated: bool
 
 
-def _inbox_files(settings: Settings) -> Iterator[Path]:
-    skip = {settings.resolved_done_dir.resolve(), settings.resolved_failed_dir.resolve()}
-    return iter_inbox(settings.inbox.resolve(), skip)
-
-
 def inbox_backlog(
     settings: Settings, sessions: sessionmaker[Session], unfinished: set[str]
 ) -> InboxBacklog:
@@ -121,7 +114,7 @@ def inbox_backlog(
     inbox = settings.inbox.resolve()
     mtimes: dict[str, float] = {}
     truncated = False
-    for path in _inbox_files(settings):
+    for path in Folders.from_settings(settings).walk():
         if len(mtimes) >= INBOX_SCAN_LIMIT:
             truncated = True
             break
@@ -133,7 +126,7 @@ def inbox_backlog(
     known: set[str] = set()
     if candidates:
         with transaction(sessions) as s:
-            known = repo.known_paths(s, candidates)
+            known = queries.known_paths(s, candidates)
     unsent = [mtimes[p] for p in candidates if p not in known]
     return InboxBacklog(len(unsent), min(unsent) if unsent else None, truncated)
 
@@ -378,7 +371,7 @@ def collect(
     _flag_queues(snapshot)
     settings = settings or getattr(app, "dropwire_settings", None)
     with transaction(sessions) as s:
-        unfinished, oldest_seen = repo.unfinished_paths(s)
+        unfinished, oldest_seen = queries.unfinished_paths(s)
     backlog = inbox_backlog(settings, sessions, unfinished) if settings is not None else None
     files = snapshot["files"]
     files["unsent_in_inbox"] = backlog.unsent if backlog else None

@@ -143,13 +143,12 @@ def run_service(settings: Settings, console: Console) -> int:
 
 
 def _start_threads(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
-    from workers.app import create_app
-    from workers.broker import Broker
     from workers.monitor import serve
+    from workers.runtime import Runtime
     from workers.watcher import build_watcher
 
-    broker = Broker(create_app(settings), settings.effective_redis_url)
-    watcher = build_watcher(settings, broker)
+    runtime = Runtime.from_settings(settings)
+    watcher = build_watcher(runtime, runtime.new_broker())
     threads = [
         threading.Thread(target=watcher.run, args=(stop,), name="watcher", daemon=True),
         threading.Thread(target=serve, args=(settings, stop), name="monitor", daemon=True),

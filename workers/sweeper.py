@@ -15,12 +15,12 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger
 from db.models import State
 from db.session import transaction
 from workers.broker import Broker
+from workers.clock import utcnow
 from workers.queues import INGEST_QUEUE, NLP_QUEUE
-from workers.service import utcnow
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def sweep_once(
     now = utcnow()
     cutoff = now - timedelta(seconds=max(stuck_after, time_limit + 2.0))
     with transaction(sessions) as s:
-        rows = [(r.id, r.state) for r in repo.stuck_entries(s, cutoff, limit)]
+        rows = [(r.id, r.state) for r in ledger.stuck_entries(s, cutoff, limit)]
     if not rows:
         return 0
     idle = {q: queue_depth(q) == 0 for q in (INGEST_QUEUE, NLP_QUEUE)}
@@ -65,8 +65,8 @@ def sweep_once(
     finally:
         # Record what did go out even when Redis fails half-way through.
         with transaction(sessions) as s:
-            repo.touch(s, resent, utcnow())
-            repo.mark_queued(s, unsent, utcnow())
+            ledger.touch(s, resent, utcnow())
+            ledger.mark_queued(s, unsent, utcnow())
     if resent or unsent:
         log.warning("swept %d stuck ledger rows back onto the queues", len(resent) + len(unsent))
     return len(resent) + len(unsent)

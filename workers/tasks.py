@@ -13,8 +13,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from workers import service
-from workers.context import WorkerContext, context_for
 from workers.queues import INGEST_TASK, NLP_QUEUE, NLP_TASK
+from workers.runtime import Runtime, runtime_for
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ TRANSIENT = (
 MAX_RETRIES = 8
 
 
-def _context(task: Task) -> WorkerContext:
-    return context_for(task.app.dropwire_settings)
+def _context(task: Task) -> Runtime:
+    return runtime_for(task.app.dropwire_settings)
 
 
 def _backoff(task: Task) -> int:

@@ -33,19 +33,20 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from db import repository as repo
+from db import ledger
 from db.models import State
-from db.session import make_engine, make_session_factory, transaction
+from db.session import transaction
 from workers.broker import Broker
+from workers.clock import utcnow
 from workers.files import (
+    Folders,
     destination,
     is_candidate_name,
-    iter_inbox,
     move_file,
     relative_key,
     sha256_file,
 )
-from workers.service import utcnow
+from workers.runtime import Runtime
 from workers.settings import Settings
 from workers.sweeper import sweeper_for
 
@@ -132,14 +133,12 @@ class Watcher:
         sweep: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
-        self.inbox = settings.inbox.resolve()
+        self.folders = Folders.from_settings(settings)
+        self.inbox = self.folders.inbox
         self.sessions = sessions
         self.publish = publish
         self.sweep = sweep
-        self._skip_dirs = {
-            settings.resolved_done_dir.resolve(),
-            settings.resolved_failed_dir.resolve(),
-        }
+        self._skip_dirs = self.folders.skip
         self._events = _Events()
         self._waiting: dict[Path, Stat] = {}  # complete-looking but not yet still long enough
         self._known: dict[Path, Stat] = {}  # registered: not hashed again while unchanged
@@ -224,7 +223,7 @@ class Watcher:
 
     def scan(self) -> Iterator[Path]:
         """Every candidate file under the inbox, skipping done/, failed/ and symlinks."""
-        return iter_inbox(self.inbox, self._skip_dirs)
+        return self.folders.walk()
 
     def _rescan(self) -> None:
         seen = set()
@@ -299,9 +298,9 @@ class Watcher:
     # ------------------------------------------------------------------ ledger and outbox
 
     def _register(self, files: list[tuple[Path, str, int]]) -> None:
-        seen = [repo.SeenFile(relative_key(self.inbox, p), sha, size) for p, sha, size in files]
+        seen = [ledger.SeenFile(relative_key(self.inbox, p), sha, size) for p, sha, size in files]
         with transaction(self.sessions) as s:
-            rows = repo.register_files(s, seen, utcnow())
+            rows = ledger.register_files(s, seen, utcnow())
             finished = [(r.source_path, r.state, r.id) for r in rows if r.state in State.TERMINAL]
         self.registered += len(files)
         for source_path, state, ledger_id in finished:
@@ -313,11 +312,7 @@ class Watcher:
         Happens when a process died between the commit and the move, or when the same file is
         dropped again after it was stored; either way it is not sent again.
         """
-        folder = (
-            self.settings.resolved_failed_dir
-            if state == State.FAILED
-            else self.settings.resolved_done_dir
-        )
+        folder = self.folders.failed if state == State.FAILED else self.folders.done
         source = self.inbox / source_path
         target = destination(folder, source_path, ledger_id)
         if move_file(source, target):
@@ -330,7 +325,7 @@ class Watcher:
             return
         while True:
             with transaction(self.sessions) as s:
-                pending = repo.pending_ids(s, BATCH)
+                pending = ledger.pending_ids(s, BATCH)
             if not pending:
                 return
             try:
@@ -340,7 +335,7 @@ class Watcher:
                 self._outbox_blocked_until = time.monotonic() + 2.0
                 return
             with transaction(self.sessions) as s:
-                repo.mark_queued(s, pending, utcnow())
+                ledger.mark_queued(s, pending, utcnow())
             self.sent += len(pending)
 
 
@@ -352,9 +347,9 @@ def _stat(path: Path) -> Stat | None:
     return Stat(st.st_size, st.st_mtime_ns)
 
 
-def build_watcher(settings: Settings, broker: Broker) -> Watcher:
-    """A watcher that publishes through `broker` and sweeps stuck rows on its loop."""
-    sessions = make_session_factory(make_engine(settings.effective_database_url))
+def build_watcher(runtime: Runtime, broker: Broker) -> Watcher:
+    """A watcher that publishes through `broker` and sweeps stuck rows on its loop.
 
-    sweep = sweeper_for(settings, sessions, broker)
-    return Watcher(settings, sessions, broker.publish_ingest, sweep=sweep)
+    `broker` is the watcher thread's own (a Broker is not thread-safe)."""
+    sweep = sweeper_for(runtime.settings, runtime.sessions, broker)
+    return Watcher(runtime.settings, runtime.sessions, broker.publish_ingest, sweep=sweep)

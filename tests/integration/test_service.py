@@ -11,35 +11,35 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger, queries
 from db.models import Article, LedgerEntry, State
 from db.session import transaction
 from workers import service
-from workers.context import WorkerContext
 from workers.files import sha256_file
+from workers.runtime import Runtime
 from workers.settings import Settings
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, database_url: str) -> WorkerContext:
+def ctx(tmp_path: Path, database_url: str) -> Runtime:
     settings = Settings(
         inbox=tmp_path / "inbox", data_dir=tmp_path / "var", database_url=database_url,
         redis_url="redis://unused", max_file_bytes=100_000,
     )  # fmt: skip
     settings.inbox.mkdir()
-    return WorkerContext(settings)
+    return Runtime(settings)
 
 
-def _drop(ctx: WorkerContext, name: str, data: bytes) -> int:
+def _drop(ctx: Runtime, name: str, data: bytes) -> int:
     path = ctx.settings.inbox / name
     path.write_bytes(data)
     sha, size = sha256_file(path)
     with transaction(ctx.sessions) as s:
-        (row,) = repo.register_files(s, [repo.SeenFile(name, sha, size)], datetime.now(UTC))
+        (row,) = ledger.register_files(s, [ledger.SeenFile(name, sha, size)], datetime.now(UTC))
         return row.id
 
 
-def _run(ctx: WorkerContext, ledger_id: int) -> None:
+def _run(ctx: Runtime, ledger_id: int) -> None:
     outcome = service.ingest(ctx, ledger_id)
     for nlp_id in outcome.to_nlp:
         service.analyse(ctx, nlp_id)
@@ -47,7 +47,7 @@ def _run(ctx: WorkerContext, ledger_id: int) -> None:
 
 def _run_in_child(settings: Settings, ledger_id: int, start: Any) -> None:
     start.wait(timeout=30)
-    _run(WorkerContext(settings), ledger_id)
+    _run(Runtime(settings), ledger_id)
 
 
 def _count(sessions: sessionmaker[Session], model: type[object]) -> int:
@@ -55,7 +55,7 @@ def _count(sessions: sessionmaker[Session], model: type[object]) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_the_same_task_twice_stores_once(ctx: WorkerContext, samples: dict[str, bytes]) -> None:
+def test_the_same_task_twice_stores_once(ctx: Runtime, samples: dict[str, bytes]) -> None:
     data = next(iter(samples.values()))
     ledger_id = _drop(ctx, "wire.txt", data)
     _run(ctx, ledger_id)
@@ -67,7 +67,7 @@ def test_the_same_task_twice_stores_once(ctx: WorkerContext, samples: dict[str, 
 
 
 def test_an_exact_copy_is_linked_without_nlp(
-    ctx: WorkerContext, samples: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+    ctx: Runtime, samples: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = next(iter(samples.values()))
     _run(ctx, _drop(ctx, "first.txt", data))
@@ -79,13 +79,13 @@ def test_an_exact_copy_is_linked_without_nlp(
     assert outcome.to_nlp == [] and outcome.state == State.DONE
     assert calls == []
     with transaction(ctx.sessions) as s:
-        records = {r["source_path"]: r for r in repo.export_articles(s)}
+        records = {r["source_path"]: r for r in queries.export_articles(s)}
     assert records["copy.txt"]["duplicate_of"] == records["first.txt"]["id"]
     assert records["copy.txt"]["entities"] == records["first.txt"]["entities"]
 
 
 def test_two_copies_dropped_at_once_store_one_canonical(
-    ctx: WorkerContext, samples: dict[str, bytes]
+    ctx: Runtime, samples: dict[str, bytes]
 ) -> None:
     data = next(iter(samples.values()))
     ids = [_drop(ctx, f"copy{i}.txt", data) for i in range(2)]
@@ -104,7 +104,7 @@ def test_two_copies_dropped_at_once_store_one_canonical(
         p.join(timeout=120)
         assert p.exitcode == 0
     with transaction(ctx.sessions) as s:
-        records = list(repo.export_articles(s))
+        records = list(queries.export_articles(s))
     assert len(records) == 2
     assert sorted(r["duplicate_of"] is None for r in records) == [False, True]
     assert len({r["cluster_id"] for r in records}) == 1
@@ -120,7 +120,7 @@ def test_two_copies_dropped_at_once_store_one_canonical(
     ],
 )
 def test_bad_input_ends_in_failed_with_a_reason(
-    ctx: WorkerContext, name: str, data: bytes, code: str
+    ctx: Runtime, name: str, data: bytes, code: str
 ) -> None:
     ledger_id = _drop(ctx, name, data)
     _run(ctx, ledger_id)

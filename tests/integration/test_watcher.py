@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger
 from db.models import State
 from db.session import transaction
 from tests.support.service import wait_for
@@ -45,7 +45,7 @@ def _states(sessions: sessionmaker[Session]) -> dict[str, str]:
     with transaction(sessions) as s:
         return {
             r.source_path: r.state
-            for r in repo.entries_for_paths(s, ["a.txt", "b.txt", "c.txt", "sub/d.txt"])
+            for r in ledger.entries_for_paths(s, ["a.txt", "b.txt", "c.txt", "sub/d.txt"])
         }
 
 
@@ -84,7 +84,7 @@ def test_a_file_still_being_written_waits(
         fh.write(" second half")
     wait_for(lambda: (w.step(), sent.sent)[1], 5, "the file to be taken once still")
     with transaction(sessions) as s:
-        (row,) = repo.entries_for_paths(s, ["a.txt"])
+        (row,) = ledger.entries_for_paths(s, ["a.txt"])
         assert row.size == len("first half second half")
 
 

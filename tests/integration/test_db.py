@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import repository as repo
+from db import ledger, queries, storage
 from db.models import Article, Entity, LedgerEntry, Mention, State
 from db.session import transaction
 from pipelines.fingerprint import THRESHOLD, fingerprint
@@ -25,7 +25,7 @@ BODY = (
 
 def _register(sessions: sessionmaker[Session], path: str, sha: str = "a" * 64) -> int:
     with transaction(sessions) as s:
-        rows = repo.register_files(s, [repo.SeenFile(path, sha, 10)], NOW)
+        rows = ledger.register_files(s, [ledger.SeenFile(path, sha, 10)], NOW)
         return rows[0].id
 
 
@@ -45,7 +45,7 @@ def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) ->
     with transaction(sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
-        article = repo.store_article(
+        article = storage.store_article(
             s,
             row,
             draft,
@@ -98,7 +98,7 @@ def test_exact_and_near_copies_join_the_first_articles_cluster(
         "Thursday after a long debate about property taxes and school funding in the district.",
     )
     with transaction(sessions) as s:
-        records = {r["id"]: r for r in repo.export_articles(s)}
+        records = {r["id"]: r for r in queries.export_articles(s)}
     assert records[original]["duplicate_of"] is None
     assert records[original]["cluster_id"] == original
     assert records[exact]["duplicate_of"] == original
@@ -113,8 +113,8 @@ def test_exact_and_near_copies_join_the_first_articles_cluster(
 def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) -> None:
     article_id = _store(sessions, _register(sessions, "wire.txt"))
     with transaction(sessions) as s:
-        (record,) = list(repo.export_articles(s))
-        mentioning = repo.articles_mentioning(s, "PERSON", "Robert Gates")
+        (record,) = list(queries.export_articles(s))
+        mentioning = queries.articles_mentioning(s, "PERSON", "Robert Gates")
     contract = (
         "id source_path sha256 title byline published language body word_count entities "
         "quotes duplicate_of cluster_id status"
@@ -130,24 +130,24 @@ def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) 
 def test_claim_counts_deliveries_and_skips_finished_rows(sessions: sessionmaker[Session]) -> None:
     ledger_id = _register(sessions, "wire.txt")
     with transaction(sessions) as s:
-        row = repo.claim(s, ledger_id, "ingest", NOW)
+        row = ledger.claim(s, ledger_id, "ingest", NOW)
         assert row is not None and row.attempts == 1 and row.state == State.PROCESSING
         # An nlp delivery for a row still in ingest is stale: nothing to do.
-        assert repo.claim(s, ledger_id, "nlp", NOW) is None
+        assert ledger.claim(s, ledger_id, "nlp", NOW) is None
     _store(sessions, ledger_id)
     with transaction(sessions) as s:
-        assert repo.claim(s, ledger_id, "ingest", NOW) is None
+        assert ledger.claim(s, ledger_id, "ingest", NOW) is None
 
 
 def test_retry_resets_failed_rows(sessions: sessionmaker[Session]) -> None:
     ledger_id = _register(sessions, "bad.txt")
     with transaction(sessions) as s:
-        row = repo.claim(s, ledger_id, "ingest", NOW)
+        row = ledger.claim(s, ledger_id, "ingest", NOW)
         assert row is not None
-        repo.mark_failed(s, row, "empty", "the file is empty", NOW)
+        ledger.mark_failed(s, row, "empty", "the file is empty", NOW)
     with transaction(sessions) as s:
-        assert [r.id for r in repo.failed_entries(s)] == [ledger_id]
-        (reset,) = repo.reset_for_retry(s, None, NOW)
+        assert [r.id for r in ledger.failed_entries(s)] == [ledger_id]
+        (reset,) = ledger.reset_for_retry(s, None, NOW)
         assert reset.state == State.PENDING and reset.attempts == 1 and reset.reason is None
     with transaction(sessions) as s:
-        assert repo.failed_entries(s) == []
+        assert ledger.failed_entries(s) == []
