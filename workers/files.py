@@ -74,8 +74,11 @@ def iter_inbox(inbox: Path, skip_dirs: set[Path]) -> Iterator[Path]:
 
 
 def relative_key(inbox: Path, path: Path) -> str:
-    """The ledger's `source_path`: the path inside the inbox, POSIX separators."""
-    return PurePosixPath(path.relative_to(inbox).as_posix()).as_posix()
+    """The ledger's `source_path`: the path inside the inbox, POSIX separators, always valid
+    text. Bytes of a name that are not UTF-8 show as `\\xNN` (as `ls -b` shows them): a
+    database cannot store the lone surrogates Python decodes them to."""
+    rel = PurePosixPath(path.relative_to(inbox).as_posix()).as_posix()
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 def resolve_in_inbox(inbox: Path, source_path: str) -> Path:
