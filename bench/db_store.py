@@ -84,7 +84,6 @@ def store(sessions: sessionmaker[Session], batch: Sequence[Item]) -> float:
                 item.analysis,
                 threshold=THRESHOLD,
                 now=datetime.now(UTC),
-                stored_path=None,
             )
     return time.perf_counter() - started
 

@@ -55,6 +55,9 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_path: Mapped[str] = mapped_column(Text)  # relative to the inbox, POSIX separators
+    # The name's bytes when they are not UTF-8 (`source_path` then shows them as \xNN):
+    # what the file is opened and moved by.
+    source_raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))  # of the whole file's bytes
     size: Mapped[int] = mapped_column(BigInteger)
     item: Mapped[int] = mapped_column(Integer, default=0)  # article number inside the file
@@ -73,6 +76,9 @@ class LedgerEntry(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     nlp_seconds: Mapped[float | None] = mapped_column(Float)
+    # The worker node that holds the row now (processing, or nlp being analysed): when that
+    # node stops heart-beating, the row is sent again (db.nodes, workers.recovery).
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class Article(Base):
@@ -167,3 +173,17 @@ class Band(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger)
+
+
+class Node(Base):
+    """A Celery worker node and its heartbeat: whether the rows it claimed are still held."""
+
+    __tablename__ = "nodes"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    queues: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from db.models import Article, ArticleEntity, Band, Entity, LedgerEntry, Mention, Quote, State
+from db.models import Article, ArticleEntity, Band, Entity, LedgerEntry, Mention, Quote
 from db.sqlutil import chunks, insert_ignore, insert_rows, pair_in
 from pipelines.fingerprint import (
     SCHEME,
@@ -161,9 +161,9 @@ def store_article(
     *,
     threshold: float,
     now: datetime,
-    stored_path: str | None,
 ) -> Article:
-    """Store one article with its entities, quotes, duplicate link and ledger state.
+    """Store one article with its entities, quotes and duplicate link (the ledger row's state
+    is `db.ledger.store`'s, in the same transaction).
 
     Idempotent: a second call for the same ledger row returns the stored article. With
     `analysis` None the article is an exact copy and borrows its canonical's analysis.
@@ -207,12 +207,6 @@ def store_article(
         insert_rows(session, Band, bands)
     if analysis is not None:
         _store_analysis(session, article.id, analysis)
-    row.state = State.DONE
-    row.finished_at = now
-    row.updated_at = now
-    row.draft = None
-    if stored_path is not None:
-        row.stored_path = stored_path
     return article
 
 

@@ -13,9 +13,10 @@ import time
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_shutdown
 from kombu.entity import Queue
 
+from workers.heartbeat import Heartbeat
 from workers.queues import INGEST_QUEUE, INGEST_TASK, NLP_QUEUE, NLP_TASK
 from workers.settings import Settings, load_settings
 
@@ -72,6 +73,8 @@ def create_app(settings: Settings) -> Celery:
         task_routes={INGEST_TASK: {"queue": INGEST_QUEUE}, NLP_TASK: {"queue": NLP_QUEUE}},
         worker_hijack_root_logger=False,
         worker_max_memory_per_child=1_500_000,  # KiB: a leak recycles the child, not the host
+        # Modules each worker imports at start, e.g. to connect Celery signal handlers.
+        imports=list(settings.worker_imports),
     )
     app.dropwire_settings = settings  # read by workers.context in each worker process
     return app
@@ -92,6 +95,30 @@ def _preload_nlp_model(sender: Any = None, **_: Any) -> None:
         from pipelines.nlp import load_model
 
         load_model(settings.spacy_model)
+
+
+_heartbeat: list[Heartbeat] = []
+
+
+@worker_init.connect
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    """The node beats from its main process, before the pool starts taking tasks."""
+    app = getattr(sender, "app", None)
+    settings = getattr(app, "dropwire_settings", None)
+    if app is None or settings is None:
+        return
+    queues = sorted(app.amqp.queues.consume_from or {})
+    beat = Heartbeat(
+        settings.effective_database_url, sender.hostname, queues, settings.heartbeat_interval
+    )
+    beat.start()
+    _heartbeat.append(beat)
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    while _heartbeat:
+        _heartbeat.pop().stop()
 
 
 @worker_init.connect

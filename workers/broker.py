@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -15,6 +16,8 @@ from celery import Celery
 from workers.queues import INGEST_QUEUE, INGEST_TASK, NLP_QUEUE, NLP_TASK
 
 TASK_FOR_QUEUE = {INGEST_QUEUE: INGEST_TASK, NLP_QUEUE: NLP_TASK}
+# Every message names its ledger row in a header: recovery reads queues and `unacked` by it.
+LEDGER_HEADER = "dropwire_ledger_id"
 # Redis commands per pipelined write (a message's LPUSH; with task events, a PUBLISH too).
 PIPELINE_COMMANDS = 1000
 
@@ -59,7 +62,7 @@ class Broker:
                         retry=False,
                         # The send time rides along so the monitor can show the oldest
                         # message's age.
-                        headers={"dropwire_sent_at": time.time()},
+                        headers={"dropwire_sent_at": time.time(), LEDGER_HEADER: ledger_id},
                         producer=producer,
                         # Redis routes the default exchange by queue name: declaring the queue
                         # again with every message only cost time.
@@ -102,6 +105,37 @@ class Broker:
             return None
         return None if sent is None else max(0.0, time.time() - float(sent))
 
+    def waiting_ids(self, queue: str, page: int = 5000) -> set[int]:
+        """Ledger ids of every message waiting in `queue` (read in pages)."""
+        found: set[int] = set()
+        start = 0
+        while raw := self.client.lrange(queue, start, start + page - 1):
+            found.update(i for i in map(ledger_id_of, raw) if i is not None)
+            start += page
+        return found
+
+    def unacked_messages(self) -> list[Unacked]:
+        """Messages delivered to a worker and not yet acknowledged."""
+        out = []
+        for tag, raw in self.client.hgetall("unacked").items():
+            try:
+                message, _exchange, routing_key = json.loads(raw)
+            except (ValueError, TypeError):
+                continue
+            queue = str(routing_key or "")
+            out.append(Unacked(_text(tag), queue, _ledger_id(message)))
+        return out
+
+    def restore(self, tags: list[str]) -> None:
+        """Put unacknowledged messages back at the head of their queue, as kombu does after
+        the visibility timeout, but now."""
+        if not tags:
+            return
+        with self.app.connection_for_write() as conn:
+            qos = conn.default_channel.qos
+            for tag in tags:
+                qos.restore_by_tag(tag, leftmost=False)
+
     def ping(self) -> bool:
         try:
             return bool(self.client.ping())
@@ -115,3 +149,41 @@ def _queue_of(raw: bytes | str) -> str:
         return str(routing_key or message["properties"]["delivery_info"]["routing_key"])
     except (ValueError, KeyError, TypeError):
         return "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Unacked:
+    tag: str
+    queue: str
+    ledger_id: int | None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def ledger_id_of(raw: bytes | str) -> int | None:
+    """The ledger id a raw queued message carries."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    return _ledger_id(message)
+
+
+def _ledger_id(message: Any) -> int | None:
+    if not isinstance(message, dict):
+        return None
+    headers = message.get("headers") or {}
+    found = headers.get(LEDGER_HEADER)
+    if isinstance(found, int):
+        return found
+    # Celery's own re-sends (task.retry) carry the original arguments only in the body.
+    try:
+        body = message["body"]
+        if (message.get("properties") or {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+        return int(args[0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None

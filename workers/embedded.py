@@ -47,6 +47,7 @@ class EmbeddedRedis:
     process: subprocess.Popen[bytes]
     url: str
     info_file: Path
+    took_over: bool = False  # it replaced an orphan whose `up` was killed: nothing holds work
 
     def stop(self, timeout: float = 10.0) -> None:
         # SHUTDOWN drops the connection on success; the wait and kill below cover failure.
@@ -92,6 +93,7 @@ def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
     data_dir = data_dir.resolve()
     info_file = data_dir / "redis.json"
     url = running_url(info_file)
+    took_over = False
     if url:
         if _owner_alive(info_file):
             raise EmbeddedRedisError(
@@ -102,6 +104,9 @@ def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
         # holding our data. Shut it down cleanly (it writes its AOF) and start our own.
         with contextlib.suppress(redis.RedisError):
             redis.Redis.from_url(url, socket_timeout=5).shutdown(nosave=False)
+        took_over = True
+    elif info_file.exists():
+        took_over = True  # its server died with it: whatever it held was delivered to no one
     folder = data_dir / "redis"
     folder.mkdir(parents=True, exist_ok=True)
     port, password = _free_port(), secrets.token_hex(16)
@@ -134,6 +139,19 @@ def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
                 ) from None
             time.sleep(0.05)
     info = {"url": url, "pid": process.pid, "owner": os.getpid()}
-    info_file.write_text(json.dumps(info))
-    os.chmod(info_file, 0o600)  # it holds the password
-    return EmbeddedRedis(process, url, info_file)
+    _write_private(info_file, json.dumps(info).encode())
+    return EmbeddedRedis(process, url, info_file, took_over)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (it holds the password), from the first byte:
+    created 0600 under a temporary name, then renamed over the old one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an old partial file may have had another mode
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)

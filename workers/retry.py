@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import ledger
 from db.models import LedgerEntry, State
 from db.session import transaction
 from workers.clock import utcnow
-from workers.files import UnsafePath, move_file, resolve_in_inbox, sha256_file
+from workers.files import Folders, InboxName, hash_stored, move_back
 from workers.queues import INGEST_QUEUE, NLP_QUEUE
 from workers.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def retry_failed(
@@ -24,16 +27,17 @@ def retry_failed(
 ) -> int:
     """Returns how many rows were sent again. The ledger is reset before the file moves back,
     so the watcher never sees the returning file against a `failed` row."""
+    folders = Folders.from_settings(settings)
     with transaction(sessions) as s:
+        _adopt_fixed_content(s, folders, settings.max_file_bytes, ids)
         rows = ledger.reset_for_retry(s, ids, utcnow())
-        plan = [(r.id, r.state, r.source_path, r.stored_path) for r in rows]
+        plan = [(r.id, r.state, InboxName.of_row(r), r.stored_path) for r in rows]
         for r in rows:
-            _adopt_fixed_content(r)
-            r.stored_path = None
+            ledger.set_stored_path(r, None)
     sent: list[int] = []
-    for ledger_id, state, source_path, stored_path in plan:
-        if stored_path and state == State.PENDING:
-            _bring_back(settings, Path(stored_path), source_path)
+    for ledger_id, state, name, stored_path in plan:
+        if stored_path and state == State.PENDING and not move_back(folders, stored_path, name):
+            log.warning("ledger %s: could not bring %s back", ledger_id, stored_path)
         send(NLP_QUEUE if state == State.NLP else INGEST_QUEUE, ledger_id)
         sent.append(ledger_id)
     with transaction(sessions) as s:
@@ -41,20 +45,20 @@ def retry_failed(
     return len(sent)
 
 
-def _adopt_fixed_content(row: LedgerEntry) -> None:
+def _adopt_fixed_content(
+    s: Session, folders: Folders, max_bytes: int, ids: Sequence[int] | None
+) -> None:
     """An operator may have fixed the file in failed/ before retrying: the row takes the new
     content's hash, so the ingest stage reads it instead of refusing it as "changed"."""
-    if row.parent_id is not None or not row.stored_path:
-        return
-    stored = Path(row.stored_path)
-    if stored.is_file():
-        row.sha256, row.size = sha256_file(stored)
-
-
-def _bring_back(settings: Settings, stored: Path, source_path: str) -> None:
-    try:
-        target = resolve_in_inbox(settings.inbox, source_path)
-    except UnsafePath:
-        return
-    if stored.exists() and not target.exists():
-        move_file(stored, target)
+    query = select(LedgerEntry).where(
+        LedgerEntry.state == State.FAILED,
+        LedgerEntry.parent_id.is_(None),
+        LedgerEntry.stored_path.is_not(None),
+    )
+    if ids is not None:
+        query = query.where(LedgerEntry.id.in_(list(ids)))
+    for row in s.scalars(query):
+        assert row.stored_path is not None
+        found = hash_stored(folders, row.stored_path, max_bytes)
+        if found is not None and found[0] != row.sha256:
+            ledger.adopt_content(row, found[0], found[1], utcnow())

@@ -2,17 +2,15 @@
 
 Each stage commits its claim first (so deliveries are counted even if the process dies),
 then does its work, then records the outcome in one transaction, and only after that commit
-moves the file. Every step is safe to repeat.
+moves the file. Every step is safe to repeat. The ledger's states change only through
+`db.ledger`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,13 +24,16 @@ from db.session import transaction
 from pipelines.extract import read_articles
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import ArticleDraft, RejectedInput
+from workers import safefs
 from workers.clock import utcnow
-from workers.files import UnsafePath, destination, move_file, resolve_in_inbox
+from workers.files import InboxName, move_out, planned_path, read_file
 
 if TYPE_CHECKING:
     from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
+# Refusals that concern the path, not the file: there is nothing safe to move.
+_UNMOVABLE = frozenset({"unsafe_path"})
 
 
 @dataclass
@@ -52,34 +53,6 @@ def draft_from_json(data: str) -> ArticleDraft:
     return ArticleDraft(**{k: v for k, v in fields.items() if k in known})
 
 
-# ---- TEST ONLY: fault injection. Inert unless DROPWIRE_FAULT_INJECTION=1 is in the worker's
-# environment (tests/faults sets it; nothing else does, and it is not a documented setting).
-# A file whose text starts with `#dropwire-fault:<kind>` then misbehaves in the ingest stage,
-# or with `#dropwire-fault:<kind>@nlp` in the NLP stage: `raise` raises an error, `crash`
-# SIGKILLs its own process (a segfault or the OOM killer), `hang` sleeps through the soft
-# time limit until the hard limit kills the process (an endless loop in C code).
-FAULT_MARKER = "#dropwire-fault:"
-
-
-def _inject_fault(stage: str, text: str) -> None:
-    if os.environ.get("DROPWIRE_FAULT_INJECTION") != "1" or not text.startswith(FAULT_MARKER):
-        return
-    kind, _, where = text[len(FAULT_MARKER) :].split(None, 1)[0].partition("@")
-    if (where or "ingest") != stage:
-        return
-    log.warning("fault injection: %s in the %s stage", kind, stage)
-    if kind == "raise":
-        raise RuntimeError("injected fault")
-    if kind == "crash":
-        os.kill(os.getpid(), signal.SIGKILL)
-    if kind == "hang":
-        deadline = time.monotonic() + 3600
-        while time.monotonic() < deadline:
-            # The soft limit's exception is swallowed on purpose: only the hard limit ends it.
-            with contextlib.suppress(BaseException):
-                time.sleep(1)
-
-
 def _give_up_reason(row: LedgerEntry, limit: int) -> str | None:
     if row.tries > limit:
         return (
@@ -89,151 +62,159 @@ def _give_up_reason(row: LedgerEntry, limit: int) -> str | None:
     return None
 
 
-def ingest(ctx: Runtime, ledger_id: int) -> IngestOutcome:
+def ingest(rt: Runtime, ledger_id: int, node: str | None = None) -> IngestOutcome:
     """Read, decode and clean one file; link exact copies at once, send new text to NLP."""
-    settings = ctx.settings
-    with transaction(ctx.sessions) as s:
-        row = ledger.claim(s, ledger_id, "ingest", utcnow())
+    settings = rt.settings
+    with transaction(rt.sessions) as s:
+        row = ledger.claim(s, ledger_id, "ingest", utcnow(), node)
         if row is None:
             return IngestOutcome()
-        source_path, sha, give_up = (
-            row.source_path,
-            row.sha256,
-            _give_up_reason(row, settings.max_attempts),
-        )
+        name, sha = InboxName.of_row(row), row.sha256
+        give_up = _give_up_reason(row, settings.max_attempts)
     if give_up:
-        fail(ctx, ledger_id, "gave_up", give_up)
+        fail(rt, ledger_id, "gave_up", give_up)
         return IngestOutcome(state=State.FAILED)
-    try:
-        path = resolve_in_inbox(settings.inbox, source_path)
-        data = path.read_bytes()
-    except UnsafePath as exc:
-        fail(ctx, ledger_id, "unsafe_path", str(exc), move=False)
+    data = _read(rt, ledger_id, name)
+    if data is None:
         return IngestOutcome(state=State.FAILED)
-    except FileNotFoundError:
-        fail(
-            ctx,
-            ledger_id,
-            "missing",
-            "the file was removed from the inbox before it was read",
-            move=False,
-        )
-        return IngestOutcome(state=State.FAILED)
-    _inject_fault("ingest", data[:64].decode("latin-1"))
-    if hashlib.sha256(data).hexdigest() != sha:
+    if _sha256(data) != sha:
         # The watcher records the new content as a row of its own; this one is stale.
-        fail(ctx, ledger_id, "changed", "the file changed after it was seen", move=False)
+        fail(rt, ledger_id, "changed", "the file changed after it was seen", move=False)
         return IngestOutcome(state=State.FAILED)
     try:
-        drafts = read_articles(source_path, data, max_bytes=settings.max_file_bytes)
+        drafts = read_articles(name.text, data, max_bytes=settings.max_file_bytes)
     except RejectedInput as exc:
-        fail(ctx, ledger_id, exc.code, exc.reason)
+        fail(rt, ledger_id, exc.code, exc.reason)
         return IngestOutcome(state=State.FAILED)
     if len(drafts) == 1 and drafts[0].item == 0:
-        return _ingest_single(ctx, ledger_id, drafts[0])
-    return _ingest_items(ctx, ledger_id, drafts)
+        return _ingest_single(rt, ledger_id, drafts[0])
+    return _ingest_items(rt, ledger_id, drafts)
 
 
-def _ingest_single(ctx: Runtime, ledger_id: int, draft: ArticleDraft) -> IngestOutcome:
+def _read(rt: Runtime, ledger_id: int, name: InboxName) -> bytes | None:
+    """The file's bytes, or None after recording why it cannot be read."""
+    try:
+        return read_file(rt.folders.inbox, name, rt.settings.max_file_bytes)
+    except safefs.Refused as exc:
+        fail(rt, ledger_id, exc.code, exc.reason, move=exc.code not in _UNMOVABLE)
+    except FileNotFoundError:
+        reason = "the file was removed from the inbox before it was read"
+        fail(rt, ledger_id, "missing", reason, move=False)
+    except OSError as exc:  # permissions, I/O errors: the file stays where it is
+        fail(rt, ledger_id, "unreadable", f"cannot read the file: {exc.strerror}", move=False)
+    return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ingest_single(rt: Runtime, ledger_id: int, draft: ArticleDraft) -> IngestOutcome:
     fp = fingerprint(draft.body)
-    with transaction(ctx.sessions) as s:
+    with transaction(rt.sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
         if storage.find_exact(s, fp.exact) is None:
-            ledger.to_nlp(s, row, draft_to_json(draft), utcnow())
+            ledger.to_nlp(row, draft_to_json(draft), utcnow())
             return IngestOutcome(to_nlp=[ledger_id], state=State.NLP)
     # An exact copy of stored text: link it and spend no NLP.
-    store(ctx, ledger_id, draft, analysis_needed=False)
+    store(rt, ledger_id, draft, analysis_needed=False)
     return IngestOutcome(state=State.DONE)
 
 
-def _ingest_items(ctx: Runtime, ledger_id: int, drafts: list[ArticleDraft]) -> IngestOutcome:
-    now = utcnow()
-    with transaction(ctx.sessions) as s:
+def _ingest_items(rt: Runtime, ledger_id: int, drafts: list[ArticleDraft]) -> IngestOutcome:
+    with transaction(rt.sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
-        items = ledger.add_items(s, row, [(d.item, draft_to_json(d)) for d in drafts], now)
+        items = ledger.split(s, row, [(d.item, draft_to_json(d)) for d in drafts], utcnow())
         ids = [i.id for i in items if i.state == State.NLP]
     return IngestOutcome(to_nlp=ids, state=State.SPLIT)
 
 
-def analyse(ctx: Runtime, ledger_id: int) -> str | None:
+def analyse(rt: Runtime, ledger_id: int, node: str | None = None) -> str | None:
     """Run NLP on a claimed draft and store it; returns the final state (None: nothing to do)."""
-    with transaction(ctx.sessions) as s:
-        row = ledger.claim(s, ledger_id, "nlp", utcnow())
+    with transaction(rt.sessions) as s:
+        row = ledger.claim(s, ledger_id, "nlp", utcnow(), node)
         if row is None or row.draft is None:
             return None
         draft = draft_from_json(row.draft)
-        give_up = _give_up_reason(row, ctx.settings.max_attempts)
+        give_up = _give_up_reason(row, rt.settings.max_attempts)
     if give_up:
-        fail(ctx, ledger_id, "gave_up", give_up)
+        fail(rt, ledger_id, "gave_up", give_up)
         return State.FAILED
-    _inject_fault("nlp", draft.body[:64])
-    return store(ctx, ledger_id, draft, analysis_needed=True)
+    return store(rt, ledger_id, draft, analysis_needed=True)
 
 
-def store(ctx: Runtime, ledger_id: int, draft: ArticleDraft, *, analysis_needed: bool) -> str:
+@dataclass
+class _Move:
+    """A file to move once the transaction that records it has committed."""
+
+    ledger_id: int  # the row whose stored_path names it (the parent of an item)
+    name: InboxName
+    folder: Path
+    planned: str
+
+
+def store(rt: Runtime, ledger_id: int, draft: ArticleDraft, *, analysis_needed: bool) -> str:
     fp = fingerprint(draft.body)
     started = time.perf_counter()
-    analysis = ctx.analyzer.analyze([draft])[0] if analysis_needed else None
+    analysis = rt.analyzer.analyze([draft])[0] if analysis_needed else None
     nlp_seconds = time.perf_counter() - started if analysis_needed else None
-    moves: list[tuple[Path, Path]] = []
-    with transaction(ctx.sessions) as s:
+    with transaction(rt.sessions) as s:
         # Lock first: a redelivered twin of this task may be storing the same row right now.
         storage.lock_dedup(s)
         row = s.get(LedgerEntry, ledger_id, populate_existing=True)
         assert row is not None
         if row.state in State.TERMINAL:
             return row.state
-        stored_path = _plan_move(ctx, s, row, ctx.settings.resolved_done_dir, moves)
-        storage.store_article(
-            s, row, draft, fp, analysis, threshold=THRESHOLD, now=utcnow(), stored_path=stored_path
-        )
-        row.nlp_seconds = nlp_seconds
-    _apply_moves(moves)
+        move = _plan_move(rt, s, row, rt.folders.done)
+        storage.store_article(s, row, draft, fp, analysis, threshold=THRESHOLD, now=utcnow())
+        ledger.store(row, utcnow(), nlp_seconds=nlp_seconds)
+    _apply_move(rt, move)
     return State.DONE
 
 
-def fail(ctx: Runtime, ledger_id: int, code: str, reason: str, *, move: bool = True) -> None:
+def fail(rt: Runtime, ledger_id: int, code: str, reason: str, *, move: bool = True) -> None:
     """Record a permanent failure, then move the file to failed/ (never lose it)."""
-    moves: list[tuple[Path, Path]] = []
-    with transaction(ctx.sessions) as s:
+    with transaction(rt.sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         if row is None or row.state in State.TERMINAL:
             return
-        stored = _plan_move(ctx, s, row, ctx.settings.resolved_failed_dir, moves) if move else None
-        ledger.mark_failed(s, row, code, reason, utcnow(), stored_path=stored)
-    log.warning("ledger %s failed (%s): %s", ledger_id, code, reason)
-    _apply_moves(moves)
+        planned = _plan_move(rt, s, row, rt.folders.failed) if move else None
+        ledger.fail(row, code, reason, utcnow())
+    log.warning("ledger %s failed (%s): %s", ledger_id, code, reason[:500])
+    _apply_move(rt, planned)
 
 
-def _plan_move(
-    ctx: Runtime, s: Session, row: LedgerEntry, folder: Path, moves: list[tuple[Path, Path]]
-) -> str | None:
-    """Decide where the file goes once this transaction commits.
+def _plan_move(rt: Runtime, s: Session, row: LedgerEntry, folder: Path) -> _Move | None:
+    """Decide where the file goes once this transaction commits, and record it.
 
     An article of a multi-article file moves the file only when it is the last one left.
     """
+    anchor = row
     if row.parent_id is not None:
         if ledger.siblings_unfinished(s, row.parent_id) > 1:
             return None
         parent = s.get(LedgerEntry, row.parent_id)
         assert parent is not None
         anchor = parent
-    else:
-        anchor = row
+    name = InboxName.of_row(anchor)
+    planned = planned_path(rt.folders, name, folder, anchor.id)
+    ledger.set_stored_path(anchor, planned)
+    return _Move(anchor.id, name, folder, planned)
+
+
+def _apply_move(rt: Runtime, move: _Move | None) -> None:
+    if move is None:
+        return
     try:
-        source = resolve_in_inbox(ctx.settings.inbox, anchor.source_path)
-    except UnsafePath:
-        return None
-    if not source.exists():
-        return None
-    target = destination(folder, anchor.source_path, anchor.id)
-    moves.append((source, target))
-    anchor.stored_path = str(target)
-    return str(target)
-
-
-def _apply_moves(moves: list[tuple[Path, Path]]) -> None:
-    for source, target in moves:
-        move_file(source, target)
+        actual = move_out(rt.folders, move.name, move.folder, move.ledger_id)
+    except (OSError, safefs.Refused) as exc:
+        log.error("ledger %s: could not move the file (%s); it stays in the inbox", move, exc)
+        actual = None
+    if actual != move.planned:
+        # Gone already, or the planned name was taken meanwhile: say where it really is.
+        with transaction(rt.sessions) as s:
+            row = s.get(LedgerEntry, move.ledger_id)
+            if row is not None:
+                ledger.set_stored_path(row, actual)

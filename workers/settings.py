@@ -46,13 +46,27 @@ class Settings(BaseSettings):
     stuck_after: float = Field(
         900.0, gt=0, description="Seconds a queued/processing ledger row waits before re-sending"
     )
-    sweep_interval: float = Field(30.0, gt=0, description="Seconds between sweeps for stuck rows")
+    sweep_interval: float = Field(
+        10.0, gt=0, description="Seconds between sweeps for lost, stuck and orphaned rows"
+    )
     quiet_after: float = Field(
         300.0, gt=0, description="Seconds with work waiting and nothing stored: `gone_quiet`"
     )
     task_events: bool = Field(
         False,
         description="Celery task events (for Flower or `celery events`); nothing else reads them",
+    )
+    heartbeat_interval: float = Field(
+        5.0, gt=0, description="Seconds between a worker node's heartbeats (in the database)"
+    )
+    node_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds without a heartbeat before a node's claimed files are sent again",
+    )
+    worker_imports: list[str] = Field(
+        default_factory=list,
+        description="Modules every worker imports at start (to connect Celery signal handlers)",
     )
     monitor_host: str = Field("127.0.0.1", description="Monitor bind address")
     monitor_port: int = Field(8787, ge=0, le=65535, description="Monitor port")
@@ -98,6 +112,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "need task_soft_time_limit < task_time_limit < visibility_timeout, got "
                 f"{self.task_soft_time_limit}, {self.task_time_limit}, {self.visibility_timeout}"
+            )
+        # A node is taken for gone after missing a few beats, never after one late beat.
+        if self.node_timeout < 2 * self.heartbeat_interval:
+            raise ValueError(
+                "need node_timeout >= 2 × heartbeat_interval, got "
+                f"{self.node_timeout}, {self.heartbeat_interval}"
             )
         # A retry waits in the worker as an ETA message, unacknowledged: longer than the
         # visibility timeout and Redis hands it to a second worker as well (celery#4400).

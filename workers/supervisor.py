@@ -7,6 +7,7 @@ return to the queue), monitor, Redis last. A worker that dies is started again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -73,6 +74,8 @@ def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
             env.pop(key, None)
         elif isinstance(value, Path):
             env[key] = str(value.resolve())
+        elif isinstance(value, list | dict):
+            env[key] = json.dumps(value)  # how pydantic-settings reads complex values
         else:
             env[key] = str(value)
     env["DROPWIRE_REDIS_URL"] = redis_url
@@ -107,6 +110,8 @@ def run_service(settings: Settings, console: Console) -> int:
     try:
         upgrade(settings.effective_database_url)
         resolved = settings.model_copy(update={"redis_url": redis_url})
+        took_over = redis_server is not None and redis_server.took_over
+        _recover(resolved, console, took_over=took_over)
         env = child_env(resolved, redis_url)
         # Task events follow DROPWIRE_TASK_EVENTS in `env`, read by the app's own config.
         workers = [
@@ -156,3 +161,18 @@ def _start_threads(settings: Settings, stop: threading.Event) -> list[threading.
     for t in threads:
         t.start()
     return threads
+
+
+def _recover(settings: Settings, console: Console, *, took_over: bool) -> None:
+    """Before any worker starts: what the last run left in flight goes back at once."""
+    from workers.recovery import recover_at_start
+    from workers.runtime import Runtime
+
+    runtime = Runtime.from_settings(settings)
+    broker = runtime.new_broker()
+    found = recover_at_start(runtime.sessions, broker, settings.node_timeout, took_over=took_over)
+    if found:
+        console.print(
+            f"recovered the last run's work: {found.restored} message(s) put back, "
+            f"{found.sent} file(s) sent again, {found.released} claim(s) released"
+        )

@@ -1,10 +1,17 @@
-"""Re-send ledger rows whose message was lost; the database, not Redis, is the truth.
+"""The periodic sweep: send again what Redis lost or what a gone worker held.
 
-Redis can drop a message (a SIGKILL between BRPOP and the unacked record, celery#7950; a
-restart without AOF). A row that stays in flight longer than `stuck_after` is sent again;
+The database, not Redis, is the truth. Every `sweep_interval` (on the watcher's loop, or
+`dropwire sweep` alone):
+
+1. claims of worker nodes that stopped heart-beating are released and their messages put
+   back (`workers.recovery.release_orphans`);
+2. lost messages: when the ledger holds more rows in flight for a queue than Redis holds
+   messages for it (waiting + unacknowledged) twice in a row, the queue is read and the rows
+   whose message is nowhere are sent again (a SIGKILL between BRPOP and the unacked record,
+   celery#7950; a Redis restart that lost its last second of AOF);
+3. the last resort: rows untouched for `stuck_after` are sent again while their queue is idle.
+
 `claim` counts every delivery, so a poison file still ends `failed` after `max_attempts`.
-Rows merely waiting behind a long queue are left alone: a stage's rows are only swept while
-its queue is empty.
 """
 
 from __future__ import annotations
@@ -20,13 +27,68 @@ from db.models import State
 from db.session import transaction
 from workers.broker import Broker
 from workers.clock import utcnow
-from workers.queues import INGEST_QUEUE, NLP_QUEUE
+from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
+from workers.recovery import count_open, live_nodes, queue_for, release_orphans
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[str, int], None]  # (queue, ledger id)
 QueueDepth = Callable[[str], int]
+
+
+class Sweeper:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], broker: Broker):
+        self.settings = settings
+        self.sessions = sessions
+        self.broker = broker
+        self._suspect: set[str] = set()  # queues short of messages at the last sweep
+
+    def __call__(self) -> int:
+        sent = release_orphans(self.sessions, self.broker, self.settings.node_timeout)
+        lost = self.send_lost()
+        stuck = sweep_once(
+            self.sessions,
+            self.broker.send,
+            self.broker.depth,
+            self.settings.stuck_after,
+            time_limit=self.settings.task_time_limit,
+        )
+        return sent.restored + sent.sent + lost + stuck
+
+    def send_lost(self) -> int:
+        """Rows in flight whose message is in no queue and held by no one: send them again."""
+        now = utcnow()
+        with transaction(self.sessions) as s:
+            rows = ledger.open_rows(s)
+            live = live_nodes(s, now, self.settings.node_timeout)
+        unacked = self.broker.unacked_messages()
+        held = {q: sum(1 for u in unacked if u.queue == q) for q in QUEUES}
+        wanted = count_open(rows)
+        short = {q for q in QUEUES if wanted[q] > self.broker.depth(q) + held[q]}
+        confirmed, self._suspect = short & self._suspect, short
+        if not confirmed:
+            return 0
+        present = {u.ledger_id for u in unacked}
+        for queue in confirmed:
+            present |= self.broker.waiting_ids(queue)
+        # A row just sent may not be in Redis yet when read: only rows quiet for a while.
+        quiet = now - timedelta(seconds=self.settings.node_timeout)
+        lost = [
+            r
+            for r in rows
+            if queue_for(r.state) in confirmed
+            and r.id not in present
+            and r.claimed_by not in live
+            and r.updated_at < quiet
+        ]
+        for row in lost:
+            self.broker.send(queue_for(row.state), row.id)
+        with transaction(self.sessions) as s:
+            ledger.touch(s, [r.id for r in lost], utcnow())
+        if lost:
+            log.warning("%d file(s) whose message Redis lost: sent again", len(lost))
+        return len(lost)
 
 
 def sweep_once(
@@ -55,7 +117,7 @@ def sweep_once(
     unsent: list[int] = []  # `pending`: the outbox never managed to publish them
     try:
         for ledger_id, state in rows:
-            queue = NLP_QUEUE if state == State.NLP else INGEST_QUEUE
+            queue = queue_for(state)
             # PROCESSING means a worker took it: past the hard time limit that worker died.
             # PENDING rows were never published. The rest may be waiting behind a long queue.
             if state not in (State.PROCESSING, State.PENDING) and not idle[queue]:
@@ -76,14 +138,4 @@ def sweeper_for(
     settings: Settings, sessions: sessionmaker[Session], broker: Broker
 ) -> Callable[[], int]:
     """One sweep with the service's settings, for the watcher's loop and `dropwire sweep`."""
-
-    def sweep() -> int:
-        return sweep_once(
-            sessions,
-            broker.send,
-            broker.depth,
-            settings.stuck_after,
-            time_limit=settings.task_time_limit,
-        )
-
-    return sweep
+    return Sweeper(settings, sessions, broker)

@@ -46,7 +46,8 @@ def _backoff(task: Task) -> int:
 def _run(task: Task, ledger_id: int, stage: Any) -> Any:
     ctx = _context(task)
     try:
-        return stage(ctx, ledger_id)
+        # The node name goes with the claim: while that node heart-beats, the row is its own.
+        return stage(ctx, ledger_id, task.request.hostname)
     except SoftTimeLimitExceeded:
         limit = ctx.settings.task_soft_time_limit
         service.fail(ctx, ledger_id, "timeout", f"processing took longer than {limit} s")

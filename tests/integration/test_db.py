@@ -53,8 +53,9 @@ def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) ->
             _analysis(),
             threshold=THRESHOLD,
             now=NOW,
-            stored_path=None,
         )
+        if row.state == State.PROCESSING:  # claimed by the caller: the stage's own transition
+            ledger.store(row, NOW)
         return article.id
 
 
@@ -70,6 +71,8 @@ def test_registering_the_same_file_twice_keeps_one_row(sessions: sessionmaker[Se
 
 def test_storing_twice_stores_nothing_twice(sessions: sessionmaker[Session]) -> None:
     ledger_id = _register(sessions, "wire.txt")
+    with transaction(sessions) as s:
+        ledger.claim(s, ledger_id, "ingest", NOW)
     first = _store(sessions, ledger_id)
     second = _store(sessions, ledger_id)
     assert first == second
@@ -144,7 +147,7 @@ def test_retry_resets_failed_rows(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as s:
         row = ledger.claim(s, ledger_id, "ingest", NOW)
         assert row is not None
-        ledger.mark_failed(s, row, "empty", "the file is empty", NOW)
+        ledger.fail(row, "empty", "the file is empty", NOW)
     with transaction(sessions) as s:
         assert [r.id for r in ledger.failed_entries(s)] == [ledger_id]
         (reset,) = ledger.reset_for_retry(s, None, NOW)

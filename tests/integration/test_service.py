@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,6 @@ from db import ledger, queries
 from db.models import Article, LedgerEntry, State
 from db.session import transaction
 from workers import service
-from workers.files import sha256_file
 from workers.runtime import Runtime
 from workers.settings import Settings
 
@@ -33,7 +33,7 @@ def ctx(tmp_path: Path, database_url: str) -> Runtime:
 def _drop(ctx: Runtime, name: str, data: bytes) -> int:
     path = ctx.settings.inbox / name
     path.write_bytes(data)
-    sha, size = sha256_file(path)
+    sha, size = hashlib.sha256(data).hexdigest(), len(data)
     with transaction(ctx.sessions) as s:
         (row,) = ledger.register_files(s, [ledger.SeenFile(name, sha, size)], datetime.now(UTC))
         return row.id
