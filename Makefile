@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast test-faults lint bench lock clean services
+.PHONY: setup run test test-fast test-faults test-hostile lint bench lock clean services
 
 setup: $(STAMP)
 
@@ -21,13 +21,16 @@ run: setup
 	$(BIN)/dropwire up --inbox inbox
 
 test: setup
-	$(BIN)/pytest -q -m "not faults"
+	$(BIN)/pytest -q -m "not faults and not hostile"
 
 test-fast: setup
-	$(BIN)/pytest -q -m "not e2e and not faults"
+	$(BIN)/pytest -q -m "not e2e and not faults and not hostile"
 
 test-faults: setup
 	$(BIN)/pytest -q tests/faults -m faults
+
+test-hostile: setup
+	$(BIN)/pytest -q tests/hostile -m hostile
 
 lint: setup
 	$(BIN)/ruff check .

@@ -331,14 +331,25 @@ class OpenRow(NamedTuple):
     state: str
     claimed_by: str | None
     updated_at: datetime
+    started_at: datetime | None  # when the current claim was made
 
 
 def open_rows(session: Session) -> list[OpenRow]:
     """Every row in flight (queued, processing, nlp): what recovery compares with Redis."""
-    query = select(
-        LedgerEntry.id, LedgerEntry.state, LedgerEntry.claimed_by, LedgerEntry.updated_at
-    ).where(LedgerEntry.state.in_((State.QUEUED, State.PROCESSING, State.NLP)))
-    return [OpenRow(i, st, by, aware(at)) for i, st, by, at in session.execute(query)]
+    columns = (
+        LedgerEntry.id,
+        LedgerEntry.state,
+        LedgerEntry.claimed_by,
+        LedgerEntry.updated_at,
+        LedgerEntry.started_at,
+    )
+    query = select(*columns).where(
+        LedgerEntry.state.in_((State.QUEUED, State.PROCESSING, State.NLP))
+    )
+    return [
+        OpenRow(i, st, by, aware(at), None if started is None else aware(started))
+        for i, st, by, at, started in session.execute(query)
+    ]
 
 
 def claimed_by_others(session: Session, live_nodes: Iterable[str]) -> list[int]:

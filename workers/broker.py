@@ -126,6 +126,17 @@ class Broker:
             out.append(Unacked(_text(tag), queue, _ledger_id(message)))
         return out
 
+    def server_started_at(self) -> float:
+        """When the Redis server process started (by its own clock), to tell messages
+        delivered before a restart: no consumer connection holds those any more."""
+        now, _micros = self.client.time()
+        return float(now) - float(self.client.info("server")["uptime_in_seconds"])
+
+    def unacked_before(self, when: float) -> list[str]:
+        """Tags of unacknowledged messages delivered before `when` (Unix time)."""
+        found = self.client.zrangebyscore("unacked_index", "-inf", when)
+        return [_text(t) for t in found if isinstance(t, bytes | str)]
+
     def restore(self, tags: list[str]) -> None:
         """Put unacknowledged messages back at the head of their queue, as kombu does after
         the visibility timeout, but now."""

@@ -34,6 +34,9 @@ class Heartbeat:
         self._sessions: sessionmaker[Session] = make_session_factory(self._engine)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Pool children are forked from this process: they must never close (or use) the
+        # connections they inherit from it (SQLite forbids it; PostgreSQL shares the socket).
+        os.register_at_fork(after_in_child=lambda: self._engine.dispose(close=False))
 
     def start(self) -> None:
         """Beat once now (claims made from here on belong to a known node), then keep on."""

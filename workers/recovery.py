@@ -75,13 +75,41 @@ def live_nodes(
     return live
 
 
-def release_orphans(
-    sessions: sessionmaker[Session], broker: Broker, node_timeout: float
-) -> Recovered:
-    """Claims of nodes that stopped heart-beating: put their messages back, or send anew."""
+class Liveness:
+    """Which nodes are alive, judged on this process's own clock: a node is gone once the beat
+    it recorded has not changed for `timeout` seconds of our watching (so clocks of other
+    hosts do not matter), or at once when it stopped or, on this host, its process is gone.
+
+    Watching counts only while it works: after a gap (the database was away, so nobody's
+    beat could be written) every node gets a full `timeout` again before it is judged."""
+
+    def __init__(self, timeout: float, max_gap: float) -> None:
+        self.timeout = timeout
+        self.max_gap = max_gap
+        self._seen: dict[str, tuple[datetime, float]] = {}  # name → (beat, when it changed)
+        self._last: float | None = None
+
+    def live(self, beats: Iterable[nodes.NodeBeat], now: float) -> set[str]:
+        if self._last is None or now - self._last > self.max_gap:
+            self._seen.clear()
+        self._last = now
+        host = socket.gethostname()
+        live = set()
+        for node in beats:
+            if node.stopped or (node.host == host and not _pid_alive(node.pid)):
+                continue
+            seen = self._seen.get(node.name)
+            if seen is None or seen[0] != node.beat_at:
+                self._seen[node.name] = seen = (node.beat_at, now)
+            if now - seen[1] <= self.timeout:
+                live.add(node.name)
+        return live
+
+
+def release_orphans(sessions: sessionmaker[Session], broker: Broker, live: set[str]) -> Recovered:
+    """Claims of nodes not in `live`: put their messages back, or send anew."""
     now = utcnow()
     with transaction(sessions) as s:
-        live = live_nodes(s, now, node_timeout)
         released = ledger.release(s, ledger.claimed_by_others(s, live), now)
         states = {r.id: r.state for r in ledger.open_rows(s) if r.id in set(released)}
     if not released:
@@ -105,7 +133,7 @@ def recover_at_start(
     with transaction(sessions) as s:
         live = live_nodes(s, now, node_timeout, this_host_is_gone=took_over)
     if live and not took_over:
-        return release_orphans(sessions, broker, node_timeout)
+        return release_orphans(sessions, broker, live)
     with transaction(sessions) as s:
         released = ledger.release(s, ledger.claimed_by_others(s, live), now)
         held = {r.id for r in ledger.open_rows(s) if r.claimed_by in live}

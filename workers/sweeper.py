@@ -4,7 +4,8 @@ The database, not Redis, is the truth. Every `sweep_interval` (on the watcher's 
 `dropwire sweep` alone):
 
 1. claims of worker nodes that stopped heart-beating are released and their messages put
-   back (`workers.recovery.release_orphans`);
+   back (`workers.recovery.release_orphans`), and messages delivered before a Redis restart
+   (held by connections that died with it) go back to their queue;
 2. lost messages: when the ledger holds more rows in flight for a queue than Redis holds
    messages for it (waiting + unacknowledged) twice in a row, the queue is read and the rows
    whose message is nowhere are sent again (a SIGKILL between BRPOP and the unacked record,
@@ -17,22 +18,25 @@ The database, not Redis, is the truth. Every `sweep_interval` (on the watcher's 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import ledger
+from db import ledger, nodes
 from db.models import State
 from db.session import transaction
 from workers.broker import Broker
 from workers.clock import utcnow
 from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
-from workers.recovery import count_open, live_nodes, queue_for, release_orphans
+from workers.recovery import Liveness, count_open, queue_for, release_orphans
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
+LOST_AFTER_S = 60.0  # a row in flight this long with its message nowhere is lost
+CLOCK_MARGIN_S = 1.0  # delivery times are the consumer's clock, the start time the server's
 Send = Callable[[str, int], None]  # (queue, ledger id)
 QueueDepth = Callable[[str], int]
 
@@ -42,11 +46,17 @@ class Sweeper:
         self.settings = settings
         self.sessions = sessions
         self.broker = broker
+        # Two sweeps missed in a row means we were blind: judge every node afresh.
+        self.liveness = Liveness(settings.node_timeout, max_gap=2 * settings.sweep_interval + 5)
         self._suspect: set[str] = set()  # queues short of messages at the last sweep
 
     def __call__(self) -> int:
-        sent = release_orphans(self.sessions, self.broker, self.settings.node_timeout)
-        lost = self.send_lost()
+        with transaction(self.sessions) as s:
+            beats = nodes.all_nodes(s)
+        live = self.liveness.live(beats, time.monotonic())
+        orphans = release_orphans(self.sessions, self.broker, live)
+        restarted = self.restore_after_redis_restart() + self.restore_unheld(live)
+        lost = self.send_lost(live)
         stuck = sweep_once(
             self.sessions,
             self.broker.send,
@@ -54,14 +64,40 @@ class Sweeper:
             self.settings.stuck_after,
             time_limit=self.settings.task_time_limit,
         )
-        return sent.restored + sent.sent + lost + stuck
+        return orphans.restored + orphans.sent + restarted + lost + stuck
 
-    def send_lost(self) -> int:
+    def restore_after_redis_restart(self) -> int:
+        """Messages delivered before the Redis server (re)started: the connection that took
+        them died with the old server, and the tasks it ran were cancelled on connection loss
+        (`worker_cancel_long_running_tasks_on_connection_loss`). Nobody holds them."""
+        tags = self.broker.unacked_before(self.broker.server_started_at() - CLOCK_MARGIN_S)
+        self.broker.restore(tags)
+        if tags:
+            log.warning("Redis restarted: %d unacknowledged message(s) put back", len(tags))
+        return len(tags)
+
+    def restore_unheld(self, live: set[str]) -> int:
+        """Messages delivered long ago whose row no live node holds: a node took them and
+        died before (or after) running them. Long ago means past any retry wait a live worker
+        may keep a message for, plus a missed heartbeat's worth."""
+        patience = self.settings.retry_backoff_max + self.settings.node_timeout + 30
+        old = set(self.broker.unacked_before(time.time() - patience))
+        if not old:
+            return 0
+        entries = [u for u in self.broker.unacked_messages() if u.tag in old]
+        with transaction(self.sessions) as s:
+            held = {r.id for r in ledger.open_rows(s) if r.claimed_by in live}
+        tags = [u.tag for u in entries if u.ledger_id not in held]
+        self.broker.restore(tags)
+        if tags:
+            log.warning("%d message(s) held by no live worker: put back", len(tags))
+        return len(tags)
+
+    def send_lost(self, live: set[str]) -> int:
         """Rows in flight whose message is in no queue and held by no one: send them again."""
         now = utcnow()
         with transaction(self.sessions) as s:
             rows = ledger.open_rows(s)
-            live = live_nodes(s, now, self.settings.node_timeout)
         unacked = self.broker.unacked_messages()
         held = {q: sum(1 for u in unacked if u.queue == q) for q in QUEUES}
         wanted = count_open(rows)
@@ -72,15 +108,18 @@ class Sweeper:
         present = {u.ledger_id for u in unacked}
         for queue in confirmed:
             present |= self.broker.waiting_ids(queue)
-        # A row just sent may not be in Redis yet when read: only rows quiet for a while.
-        quiet = now - timedelta(seconds=self.settings.node_timeout)
+        # A row just recorded may not be in Redis yet (its sender is still publishing): only
+        # rows quiet for a while count as lost.
+        quiet = now - timedelta(seconds=LOST_AFTER_S)
+        # A live node's claim made before Redis restarted is not running any more either.
+        redis_up = datetime.fromtimestamp(self.broker.server_started_at(), UTC)
         lost = [
             r
             for r in rows
             if queue_for(r.state) in confirmed
             and r.id not in present
-            and r.claimed_by not in live
             and r.updated_at < quiet
+            and (r.claimed_by not in live or (r.started_at or now) < redis_up)
         ]
         for row in lost:
             self.broker.send(queue_for(row.state), row.id)

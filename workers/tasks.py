@@ -71,8 +71,10 @@ def ingest(self: Task, ledger_id: int) -> None:
     if outcome is None:
         return
     try:
-        for nlp_id in outcome.to_nlp:
-            self.app.send_task(NLP_TASK, args=[nlp_id], queue=NLP_QUEUE)
+        if outcome.to_nlp:
+            # One pipelined write however many articles the file held: the rows wait in
+            # state `nlp` meanwhile, and the sweeper must not take them for lost.
+            _context(self).broker.send_many(NLP_QUEUE, outcome.to_nlp)
     except TRANSIENT as exc:
         # The rows are committed in state `nlp`; the sweeper sends them once Redis is back.
         log.warning("cannot send %s to the nlp queue (%s); the sweeper will", outcome.to_nlp, exc)

@@ -25,22 +25,20 @@ from sqlalchemy import func, select
 from db.models import Article, LedgerEntry, State
 from db.session import make_engine, make_session_factory, transaction
 from tests.faults.servers import PostgresCluster, RedisServer, postgres_cluster, redis_server
+from workers.settings import Settings
 
-# Redelivery in seconds, not minutes: soft/hard limits 3/5 s under an 8 s visibility timeout;
-# a row a worker claimed is swept after 7 s (hard limit + 2), a lost queued one after 6 s.
+REPO = Path(__file__).resolve().parents[2]
+# The settings a user gets: every timeout at its default (the service must recover by its own
+# means, not by a visibility timeout tuned down to seconds). A scenario may tune only its
+# fault, and says why. Two things are set: one worker process per queue (the 2-core machine
+# also runs the test, PostgreSQL and Redis), and the test-only fault hooks.
+DEFAULTS = ("min_file_age", "rescan_interval", "stuck_after", "sweep_interval")
 FAULT_ENV = {
-    "DROPWIRE_VISIBILITY_TIMEOUT": "8",
-    "DROPWIRE_TASK_SOFT_TIME_LIMIT": "3",
-    "DROPWIRE_TASK_TIME_LIMIT": "5",
-    "DROPWIRE_STUCK_AFTER": "6",
-    "DROPWIRE_SWEEP_INTERVAL": "1",
-    "DROPWIRE_RESCAN_INTERVAL": "2",
-    "DROPWIRE_MIN_FILE_AGE": "0.5",
-    "DROPWIRE_RETRY_BACKOFF_MAX": "2",
-    "DROPWIRE_MAX_ATTEMPTS": "3",
+    **{f"DROPWIRE_{name.upper()}": str(Settings.model_fields[name].default) for name in DEFAULTS},
     "DROPWIRE_NLP_WORKERS": "1",
     "DROPWIRE_INGEST_WORKERS": "1",
-    "DROPWIRE_FAULT_INJECTION": "1",  # test-only hook in workers/service.py
+    "DROPWIRE_WORKER_IMPORTS": json.dumps(["tests.faults.inject"]),
+    "PYTHONPATH": str(REPO),  # the workers import tests.faults.inject from the checkout
 }
 IN_FLIGHT = (State.PENDING, State.QUEUED, State.PROCESSING, State.NLP)
 _results: list[dict[str, Any]] = []

@@ -52,10 +52,8 @@ def test_poison_files_end_failed_and_the_others_go_on(
     poison = {
         "raise.txt": fault("raise"),
         "crash.txt": fault("crash"),
-        "hang.txt": fault("hang"),
         "raise-nlp.txt": fault("raise@nlp"),
         "crash-nlp.txt": fault("crash@nlp"),
-        "hang-nlp.txt": fault("hang@nlp"),
     }
     hostile = "$(touch PWNED); rm -rf x `id` | tee y & ok.txt"
     good = {f"good-{i:03d}.txt": article_text(i) for i in range(30)}
@@ -78,8 +76,33 @@ def test_poison_files_end_failed_and_the_others_go_on(
     assert not (tmp_path / "PWNED").exists() and not (tmp_path / "inbox" / "PWNED").exists()
     assert reasons["raise.txt"]["code"] == "error"
     assert reasons["raise-nlp.txt"]["code"] == "error"
-    for name in ("crash.txt", "hang.txt", "crash-nlp.txt", "hang-nlp.txt"):
+    for name in ("crash.txt", "crash-nlp.txt"):
         # Counted in the ledger before parsing: max_attempts deliveries, then failed.
         assert reasons[name]["code"] == "gave_up", reasons[name]
         assert reasons[name]["attempts"] >= 4, reasons[name]
     assert figures.done == len(good)
+
+
+def test_a_hanging_file_is_killed_by_the_time_limit_and_ends_failed(
+    tmp_path: Path, private_redis: RedisServer
+) -> None:
+    # The one tuning here is the fault's length: a hang lasts until the hard time limit kills
+    # its process, three times (max_attempts) before the file is failed. At the default limit
+    # (150 s) that is 7.5 minutes of waiting per stage, so the limits are 3 s / 5 s; nothing
+    # else (visibility timeout, sweeper) is changed.
+    env = fault_env(
+        DROPWIRE_REDIS_URL=private_redis.url,
+        DROPWIRE_TASK_SOFT_TIME_LIMIT="3",
+        DROPWIRE_TASK_TIME_LIMIT="5",
+    )
+    poison = {"hang.txt": fault("hang"), "hang-nlp.txt": fault("hang@nlp")}
+    good = {f"fine-{i:03d}.txt": article_text(500 + i) for i in range(5)}
+    with running_service(tmp_path, **env) as svc:
+        started = time.monotonic()
+        for name, data in {**poison, **good}.items():
+            svc.drop(name, data)
+        at_rest(tmp_path, svc.env, [*poison, *good], scenario="8 hanging files",
+                fault_over=started, started=started, failed=poison, timeout=150)  # fmt: skip
+        reasons = {f["source_path"]: f for f in svc.failed()}
+    for name in poison:
+        assert reasons[name]["code"] == "gave_up", reasons[name]
