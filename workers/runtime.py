@@ -78,10 +78,11 @@ _per_process: dict[int, Runtime] = {}
 
 
 def runtime_for(settings: Settings) -> Runtime:
-    """The runtime of this process (keyed by pid: a forked child gets a fresh one)."""
+    """The runtime of this process for these settings (keyed by pid: a forked child gets a
+    fresh one)."""
     pid = os.getpid()
     found = _per_process.get(pid)
-    if found is None:
+    if found is None or found.settings is not settings:
         _per_process.clear()
         found = _per_process[pid] = Runtime(settings)
     return found

@@ -58,7 +58,11 @@ def _run(task: Task, ledger_id: int, stage: Any) -> Any:
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
-        raise
+        # The database refused this article's data (a value it cannot hold): trying again
+        # cannot help, so it is a permanent failure with the database's own reason.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        service.fail(ctx, ledger_id, "db_refused", f"the database refused it: {reason}"[:2000])
+        return None
     except Exception as exc:  # a poison file: record why, move it aside, keep the worker going
         log.exception("ledger %s: unexpected error", ledger_id)
         service.fail(ctx, ledger_id, "error", f"{type(exc).__name__}: {exc}"[:2000])

@@ -131,3 +131,33 @@ def test_bad_input_ends_in_failed_with_a_reason(
         assert row.reason
     assert (ctx.settings.resolved_failed_dir / name).read_bytes() == data
     assert not (ctx.settings.inbox / name).exists()
+
+
+def test_a_value_the_database_refuses_is_a_permanent_failure_with_its_reason(
+    ctx: Runtime, database_url: str
+) -> None:
+    """Whatever reaches the store that the database cannot hold (a NUL on PostgreSQL) fails
+    the file at once with the database's reason, instead of retries ending in `gave_up`."""
+    from types import SimpleNamespace
+
+    from workers import tasks
+
+    ledger_id = _drop(ctx, "nul.txt", b"A report\n\nThe council met on Monday.\n")
+    service.ingest(ctx, ledger_id)
+    with transaction(ctx.sessions) as s:
+        row = s.get(LedgerEntry, ledger_id)
+        assert row is not None and row.draft is not None
+        row.draft = row.draft.replace("Monday", "Mon\\u0000day")  # past every cleaning step
+    task = SimpleNamespace(
+        app=SimpleNamespace(dropwire_settings=ctx.settings),
+        request=SimpleNamespace(hostname="test@host", retries=0),
+    )
+    tasks._run(task, ledger_id, service.analyse)  # type: ignore[arg-type]
+    with transaction(ctx.sessions) as s:
+        row = s.get(LedgerEntry, ledger_id)
+        assert row is not None
+        if database_url.startswith("postgresql"):
+            assert (row.state, row.reason_code) == (State.FAILED, "db_refused"), row.reason
+            assert "0x00" in (row.reason or "") or "NUL" in (row.reason or ""), row.reason
+        else:  # SQLite stores a NUL as it is
+            assert row.state == State.DONE
