@@ -173,7 +173,27 @@ def store_article(
         return existing
     lock_dedup(session)
     link = find_duplicate(session, fp, threshold)
-    article = Article(
+    article = _new_article(row, draft, fp, now)
+    if link is not None:
+        article.duplicate_of = link.canonical_id
+        article.duplicate_kind = link.kind
+        article.similarity = link.similarity
+        article.cluster_id = link.canonical_id
+    session.add(article)
+    session.flush()
+    if link is None:
+        article.cluster_id = article.id
+    if link is None or link.kind == "near":
+        # Exact copies add nothing to the index: their text is already there.
+        bands = [{"article_id": article.id, "band": i, "key": k} for i, k in enumerate(fp.bands)]
+        insert_rows(session, Band, bands)
+    if analysis is not None:
+        _store_analysis(session, article.id, analysis)
+    return article
+
+
+def _new_article(row: LedgerEntry, draft: ArticleDraft, fp: Fingerprint, now: datetime) -> Article:
+    return Article(
         ledger_id=row.id,
         source_path=row.source_path,
         sha256=row.sha256,
@@ -192,22 +212,6 @@ def store_article(
         fingerprint_scheme=SCHEME,
         created_at=now,
     )
-    if link is not None:
-        article.duplicate_of = link.canonical_id
-        article.duplicate_kind = link.kind
-        article.similarity = link.similarity
-        article.cluster_id = link.canonical_id
-    session.add(article)
-    session.flush()
-    if link is None:
-        article.cluster_id = article.id
-    if link is None or link.kind == "near":
-        # Exact copies add nothing to the index: their text is already there.
-        bands = [{"article_id": article.id, "band": i, "key": k} for i, k in enumerate(fp.bands)]
-        insert_rows(session, Band, bands)
-    if analysis is not None:
-        _store_analysis(session, article.id, analysis)
-    return article
 
 
 def _store_analysis(session: Session, article_id: int, analysis: Analysis) -> None:

@@ -24,11 +24,10 @@ from workers.settings import Settings, load_settings
 PARENT_ENV = "DROPWIRE_PARENT_PID"
 
 
-def create_app(settings: Settings) -> Celery:
-    app = Celery("dropwire", include=["workers.tasks"])
+def _transport_options(settings: Settings) -> dict[str, object]:
     restore_interval = max(1, min(10, settings.visibility_timeout // 8))
     restore_throttle = max(1, min(10, settings.visibility_timeout // 2 // restore_interval))
-    transport = {
+    return {
         "visibility_timeout": settings.visibility_timeout,
         # kombu scans `unacked` for expired messages only every interval × throttle seconds
         # (10 × 10 by default): keep that scan within half the visibility timeout, so a killed
@@ -40,6 +39,11 @@ def create_app(settings: Settings) -> Celery:
         "socket_timeout": 30,
         "health_check_interval": 25,
     }
+
+
+def create_app(settings: Settings) -> Celery:
+    app = Celery("dropwire", include=["workers.tasks"])
+    transport = _transport_options(settings)
     app.conf.update(
         broker_url=settings.effective_redis_url,
         broker_transport_options=transport,

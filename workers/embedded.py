@@ -92,21 +92,7 @@ def _owner_alive(info_file: Path) -> bool:
 def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
     data_dir = data_dir.resolve()
     info_file = data_dir / "redis.json"
-    url = running_url(info_file)
-    took_over = False
-    if url:
-        if _owner_alive(info_file):
-            raise EmbeddedRedisError(
-                f"an embedded Redis for {data_dir} is already running: is another `dropwire up` "
-                "using this data dir?"
-            )
-        # Its `dropwire up` was killed without a chance to stop it (SIGKILL, OOM): an orphan
-        # holding our data. Shut it down cleanly (it writes its AOF) and start our own.
-        with contextlib.suppress(redis.RedisError):
-            redis.Redis.from_url(url, socket_timeout=5).shutdown(nosave=False)
-        took_over = True
-    elif info_file.exists():
-        took_over = True  # its server died with it: whatever it held was delivered to no one
+    took_over = _take_over(info_file, data_dir)
     folder = data_dir / "redis"
     folder.mkdir(parents=True, exist_ok=True)
     port, password = _free_port(), secrets.token_hex(16)
@@ -125,22 +111,46 @@ def start(data_dir: Path, timeout: float = 15.0) -> EmbeddedRedis:
     ]  # fmt: skip
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
+    _wait_until_up(process, url, timeout, folder / "redis.log")
+    info = {"url": url, "pid": process.pid, "owner": os.getpid()}
+    _write_private(info_file, json.dumps(info).encode())
+    return EmbeddedRedis(process, url, info_file, took_over)
+
+
+def _take_over(info_file: Path, data_dir: Path) -> bool:
+    """Whether the last `up` on this data dir died without stopping its server: then what
+    that server held was delivered to nobody alive. A server still owned is refused."""
+    url = running_url(info_file)
+    if not url:
+        return info_file.exists()  # the server died with its `up` (it removes the file)
+    if _owner_alive(info_file):
+        raise EmbeddedRedisError(
+            f"an embedded Redis for {data_dir} is already running: is another `dropwire up` "
+            "using this data dir?"
+        )
+    # Its `dropwire up` was killed without a chance to stop it (SIGKILL, OOM): an orphan
+    # holding our data. Shut it down cleanly (it writes its AOF) and start our own.
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(url, socket_timeout=5).shutdown(nosave=False)
+    return True
+
+
+def _wait_until_up(
+    process: subprocess.Popen[bytes], url: str, timeout: float, log_file: Path
+) -> None:
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     deadline = time.monotonic() + timeout
     while True:
         try:
             client.ping()
-            break
+            return
         except redis.RedisError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise EmbeddedRedisError(
-                    f"embedded redis-server did not start; see {folder / 'redis.log'}"
+                    f"embedded redis-server did not start; see {log_file}"
                 ) from None
             time.sleep(0.05)
-    info = {"url": url, "pid": process.pid, "owner": os.getpid()}
-    _write_private(info_file, json.dumps(info).encode())
-    return EmbeddedRedis(process, url, info_file, took_over)
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from db.migrate import upgrade
 from workers.app import PARENT_ENV
+from workers.queues import INGEST_QUEUE, NLP_QUEUE, QUEUES
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,11 +37,16 @@ class WorkerProcess:
     env: dict[str, str]
     log_file: Path
     process: subprocess.Popen[bytes] | None = field(default=None)
+    starts: int = 0
 
     def start(self) -> None:
+        # A new node name for every start: the claims of a worker that died must not look
+        # held by the one that replaces it (workers.recovery judges nodes by name).
+        self.starts += 1
+        name = f"{self.queue}-{os.getpid()}.{self.starts}@%h"
         args = [
             sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-            "-Q", self.queue, "-c", str(self.concurrency), "-n", f"{self.queue}-{os.getpid()}@%h",
+            "-Q", self.queue, "-c", str(self.concurrency), "-n", name,
             "--without-mingle", "--without-gossip", "-l", "INFO",
         ]  # fmt: skip
         with self.log_file.open("ab") as out:
@@ -92,59 +99,64 @@ def run_service(settings: Settings, console: Console) -> int:
     logs = settings.data_dir / "logs"
     logs.mkdir(exist_ok=True)
     redis_server = None
-    if settings.redis_url:
-        redis_url = settings.redis_url
-    else:
+    redis_url = settings.redis_url
+    if redis_url is None:
         try:
             redis_server = embedded.start(settings.data_dir)
         except embedded.EmbeddedRedisError as exc:
-            console.print(f"[red]{exc}")
+            console.print(f"[red]{escape(str(exc))}")
             return 2
         redis_url = redis_server.url
-        console.print(
-            f"embedded Redis on {redis_url.split('@')[-1]} (data in {settings.data_dir}/redis)"
-        )
+        where = redis_url.split("@")[-1]
+        console.print(f"embedded Redis on {where} (data in {settings.data_dir}/redis)")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
         upgrade(settings.effective_database_url)
         resolved = settings.model_copy(update={"redis_url": redis_url})
-        took_over = redis_server is not None and redis_server.took_over
-        _recover(resolved, console, took_over=took_over)
+        _recover(resolved, console, took_over=bool(redis_server and redis_server.took_over))
         env = child_env(resolved, redis_url)
         # Task events follow DROPWIRE_TASK_EVENTS in `env`, read by the app's own config.
-        workers = [
-            WorkerProcess("ingest", settings.ingest_workers, env, logs / "worker-ingest.log"),
-            WorkerProcess("nlp", settings.nlp_workers, env, logs / "worker-nlp.log"),
-        ]
+        counts = {INGEST_QUEUE: settings.ingest_workers, NLP_QUEUE: settings.nlp_workers}
+        workers = [WorkerProcess(q, counts[q], env, logs / f"worker-{q}.log") for q in QUEUES]
         for w in workers:
             w.start()
         threads = _start_threads(resolved, stop)
         console.print(
-            f"dropwire is up: watching {settings.inbox.resolve()}, {settings.nlp_workers} NLP "
-            f"worker(s), monitor on http://{settings.monitor_host}:{settings.monitor_port}/ "
-            f"(logs in {logs}). Ctrl-C stops."
+            f"dropwire is up: watching {escape(str(settings.inbox.resolve()))}, "
+            f"{settings.nlp_workers} NLP worker(s), monitor on "
+            f"http://{settings.monitor_host}:{settings.monitor_port}/ (logs in {logs}). "
+            "Ctrl-C stops."
         )
-        while not stop.wait(1.0):
-            for w in workers:
-                if not w.alive():
-                    log.warning("%s worker exited; starting it again", w.queue)
-                    w.start()
+        _supervise(workers, stop)
         console.print("stopping: watcher, then workers (running tasks finish), then Redis")
-        for t in threads:
-            t.join(timeout=10)
-        for w in workers:
-            w.stop()
-        deadline = time.monotonic() + SHUTDOWN_GRACE_S
-        for w in workers:
-            w.wait_or_kill(deadline)
+        _stop_all(threads, workers)
     finally:
         stop.set()
         if redis_server is not None:
             redis_server.stop()
     console.print("stopped")
     return 0
+
+
+def _supervise(workers: list[WorkerProcess], stop: threading.Event) -> None:
+    """Until asked to stop: a worker that exited is started again."""
+    while not stop.wait(1.0):
+        for w in workers:
+            if not w.alive():
+                log.warning("%s worker exited; starting it again", w.queue)
+                w.start()
+
+
+def _stop_all(threads: list[threading.Thread], workers: list[WorkerProcess]) -> None:
+    for t in threads:
+        t.join(timeout=10)
+    for w in workers:
+        w.stop()
+    deadline = time.monotonic() + SHUTDOWN_GRACE_S
+    for w in workers:
+        w.wait_or_kill(deadline)
 
 
 def _start_threads(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
