@@ -12,20 +12,21 @@ import json
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
-
+from workers.history import History
+from workers.metrics import CONTENT_TYPE, metrics_text
 from workers.runtime import Runtime
 from workers.settings import Settings
-from workers.status import QUIET_AFTER_S, WorkerTracker, collect
+from workers.snapshot import Snapshot, to_json
+from workers.status import collect
+from workers.tracker import WorkerTracker
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ STATIC_TYPES = {
     "app.css": "text/css; charset=utf-8",
 }
 HISTORY_INTERVAL_S = 2.0
-HISTORY_SAMPLES = 1800  # one hour at the default interval
 WORKER_REFRESH_S = 3.0
 MAX_BODY_BYTES = 64 * 1024
 MAX_RETRY_IDS = 10_000
@@ -45,186 +45,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-LEDGER_STATES = ("pending", "queued", "processing", "nlp", "split", "done", "failed")
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
-    return GaugeMetricFamily(name, doc, value=value)
-
-
-def _labelled(name: str, doc: str, label: str, values: dict[str, Any]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, doc, labels=[label])
-    for key, value in values.items():
-        if value is not None:
-            family.add_metric([str(key)], float(value))
-    return family
-
-
-def _queue_metrics(snap: dict[str, Any]) -> Iterator[GaugeMetricFamily]:
-    queues: dict[str, dict[str, Any]] = snap["queues"]
-
-    def per(key: str) -> dict[str, Any]:
-        return {n: q.get(key) for n, q in queues.items()}
-
-    consuming = {
-        n: None if q.get("depth") is None else int(q["consuming"]) for n, q in queues.items()
-    }
-    yield _labelled("dropwire_queue_depth", "Messages waiting", "queue", per("depth"))
-    yield _labelled(
-        "dropwire_queue_unacked", "Messages taken, not yet acknowledged", "queue", per("unacked")
-    )
-    yield _labelled(
-        "dropwire_queue_oldest_age_seconds",
-        "Age of the oldest waiting message",
-        "queue",
-        per("oldest_age_seconds"),
-    )
-    yield _labelled(
-        "dropwire_queue_workers", "Live workers taking from it", "queue", per("workers")
-    )
-    yield _labelled(
-        "dropwire_queue_consuming",
-        "0 when messages wait and no worker takes them",
-        "queue",
-        consuming,
-    )
-
-
-def _worker_metrics(snap: dict[str, Any]) -> Iterator[GaugeMetricFamily]:
-    workers: list[dict[str, Any]] = snap["workers"]
-    yield _gauge("dropwire_workers", "Live Celery workers", len(workers))
-    yield _gauge(
-        "dropwire_workers_consuming",
-        "Live workers that take work (or have none waiting)",
-        sum(1 for w in workers if w["consuming"]),
-    )
-    yield _gauge(
-        "dropwire_workers_lost", "Workers that stopped answering", len(snap["workers_lost"])
-    )
-    by_name = {w["name"]: w for w in workers}
-    yield _labelled(
-        "dropwire_worker_active_tasks",
-        "Tasks running",
-        "worker",
-        {n: w["active"] for n, w in by_name.items()},
-    )
-    yield _labelled(
-        "dropwire_worker_consuming",
-        "1 if the worker takes work",
-        "worker",
-        {n: int(w["consuming"]) for n, w in by_name.items()},
-    )
-    yield _labelled(
-        "dropwire_worker_heartbeat_age_seconds",
-        "Seconds since the worker last answered",
-        "worker",
-        {n: w["heartbeat_age_seconds"] for n, w in by_name.items()},
-    )
-
-
-def _file_metrics(snap: dict[str, Any]) -> Iterator[GaugeMetricFamily]:
-    yield _labelled(
-        "dropwire_files", "Files and articles by outcome", "state", dict(snap["articles"])
-    )
-    states = {s: snap["ledger_states"].get(s, 0) for s in LEDGER_STATES}
-    yield _labelled("dropwire_ledger_rows", "Ledger rows by state", "state", states)
-    files = snap["files"]
-    yield _gauge("dropwire_files_seen", "Files the watcher recorded", files["seen"])
-    yield _labelled(
-        "dropwire_inbox_backlog",
-        "Files not yet sent: ledger pending, or in the inbox and not recorded",
-        "kind",
-        {"pending": files["pending"], "unsent": files["unsent_in_inbox"]},
-    )
-
-
-def _rate_metrics(snap: dict[str, Any]) -> Iterator[GaugeMetricFamily]:
-    yield _gauge("dropwire_broker_up", "1 if Redis answers", 1 if snap["broker_up"] else 0)
-    yield _labelled(
-        "dropwire_throughput_per_minute",
-        "Articles stored per minute",
-        "window",
-        snap["throughput"],
-    )
-    lat = snap["latency_seconds"]
-    yield _labelled(
-        "dropwire_latency_seconds",
-        "Drop-to-stored latency of recent articles",
-        "quantile",
-        {"0.5": lat["p50"], "0.95": lat["p95"]},
-    )
-    nlp = snap["nlp_seconds"]
-    yield _labelled(
-        "dropwire_nlp_seconds",
-        "NLP seconds per article, recent articles",
-        "stat",
-        {"avg": nlp["avg"], "p95": nlp["p95"]},
-    )
-    yield _gauge(
-        "dropwire_gone_quiet",
-        "1 when work waits and nothing was stored for quiet_after seconds",
-        int(snap["gone_quiet"]),
-    )
-    yield _gauge(
-        "dropwire_quiet_seconds",
-        "Seconds with work waiting and nothing stored",
-        snap["quiet_for_seconds"] or 0.0,
-    )
-
-
-class _StatusCollector:
-    def __init__(self, snapshot: dict[str, Any]) -> None:
-        self.snapshot = snapshot
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        for part in (_queue_metrics, _worker_metrics, _file_metrics, _rate_metrics):
-            yield from part(self.snapshot)
-
-
-def metrics_text(snapshot: dict[str, Any]) -> bytes:
-    registry = CollectorRegistry()
-    registry.register(_StatusCollector(snapshot))
-    return bytes(generate_latest(registry))
-
-
-# --------------------------------------------------------------------------- history
-
-
-class History:
-    """A ring buffer of small samples for the charts: depth per queue and stored per minute."""
-
-    def __init__(self, size: int = HISTORY_SAMPLES) -> None:
-        self._samples: deque[dict[str, Any]] = deque(maxlen=size)
-        self._lock = threading.Lock()
-
-    def add(self, snap: dict[str, Any], now: float) -> None:
-        done = int(snap["articles"]["done"])
-        failed = int(snap["articles"]["failed"])
-        with self._lock:
-            prev = self._samples[-1] if self._samples else None
-            rate = None
-            if prev is not None and now > prev["t"]:
-                # The rate between two samples shows bursts the 1-minute window smooths away.
-                rate = round(max(0, done - prev["done"]) * 60.0 / (now - prev["t"]), 2)
-            self._samples.append(
-                {
-                    "t": round(now, 3),
-                    "depth": {n: q.get("depth") for n, q in snap["queues"].items()},
-                    "unacked": {n: q.get("unacked") for n, q in snap["queues"].items()},
-                    "done": done,
-                    "failed": failed,
-                    "stored_per_min": rate,
-                    "throughput_1m": snap["throughput_per_min"],
-                    "workers": len(snap["workers"]),
-                }
-            )
-
-    def since(self, t: float) -> list[dict[str, Any]]:
-        with self._lock:
-            return [s for s in self._samples if s["t"] > t]
 
 
 # --------------------------------------------------------------------------- the monitor
@@ -242,20 +62,10 @@ class Monitor:
         self.tracker = WorkerTracker(self.app)
         self.history = History()
         self.history_interval = history_interval
-        # The settings may carry `quiet_after`; until then the default holds.
-        self.quiet_after = float(getattr(settings, "quiet_after", QUIET_AFTER_S))
 
-    def snapshot(self) -> dict[str, Any]:
-        snap = collect(
-            self.sessions,
-            self.broker,
-            self.app,
-            quiet_after=self.quiet_after,
-            tracker=self.tracker,
-            settings=self.settings,
-        )
-        snap["monitor"] = {"actions_enabled": bool(self.settings.monitor_token)}
-        return snap
+    def snapshot(self) -> Snapshot:
+        snap = collect(self.settings, self.sessions, self.broker, self.tracker)
+        return replace(snap, actions_enabled=bool(self.settings.monitor_token))
 
     def retry(self, ids: list[int] | None) -> int:
         from workers.retry import retry_failed
@@ -341,20 +151,18 @@ def make_handler(monitor: Monitor) -> type[BaseHTTPRequestHandler]:
 
         def _get(self, path: str, query: dict[str, list[str]]) -> None:
             if path == "/api/status":
-                self._json(HTTPStatus.OK, monitor.snapshot())
+                self._json(HTTPStatus.OK, to_json(monitor.snapshot()))
             elif path == "/api/history":
                 since = float(query.get("since", ["0"])[0] or 0)
                 self._json(
                     HTTPStatus.OK,
                     {
                         "interval_seconds": monitor.history_interval,
-                        "samples": monitor.history.since(since),
+                        "samples": [s.to_json() for s in monitor.history.since(since)],
                     },
                 )
             elif path == "/metrics":
-                self._send(
-                    HTTPStatus.OK, "text/plain; version=0.0.4", metrics_text(monitor.snapshot())
-                )
+                self._send(HTTPStatus.OK, CONTENT_TYPE, metrics_text(monitor.snapshot()))
             elif path in ("/", "/index.html"):
                 self._static("index.html")
             elif path.startswith("/static/") and path[8:] in STATIC_TYPES:
