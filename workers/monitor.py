@@ -1,76 +1,85 @@
-"""The monitor: `/api/status` (JSON), `/metrics` (Prometheus text) and `/` (dashboard).
+"""The monitor: the dashboard at `/`, `/api/status`, `/api/history`, `/metrics` and
+`POST /api/retry` (routes in `workers.web`), served by uvicorn from a thread.
 
-Reading needs nothing; actions (retry) need `Authorization: Bearer <monitor_token>`, and are
-refused outright when no token is configured. Background threads keep the worker cache fresh
-and sample a ring buffer of history for the page's charts (`/api/history`).
+`serve(settings, stop)` blocks until `stop` is set; `dropwire up` runs it in a thread next to
+the watcher and `dropwire monitor` runs it alone. Background threads keep the worker cache
+fresh and sample the history for the charts.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 
+import uvicorn
+
+from workers.broker import Broker
+from workers.guards import HostCheck, JsonErrorH11Protocol, SecurityHeaders, allowed_hosts
 from workers.history import History
-from workers.metrics import CONTENT_TYPE, metrics_text
+from workers.retry import retry_failed
 from workers.runtime import Runtime
 from workers.settings import Settings
-from workers.snapshot import Snapshot, to_json
+from workers.snapshot import Snapshot
 from workers.status import collect
 from workers.tracker import WorkerTracker
+from workers.web import create_app
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "static"
-STATIC_TYPES = {
-    "index.html": "text/html; charset=utf-8",
-    "app.js": "text/javascript; charset=utf-8",
-    "app.css": "text/css; charset=utf-8",
-}
 HISTORY_INTERVAL_S = 2.0
 WORKER_REFRESH_S = 3.0
-MAX_BODY_BYTES = 64 * 1024
-MAX_RETRY_IDS = 10_000
-# The page builds every element with DOM calls: no inline script or style is needed.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-
-
-# --------------------------------------------------------------------------- the monitor
+# Requests within this many seconds share one snapshot: ten open dashboards and a scraper
+# cost the database one snapshot a second, not one per request.
+SNAPSHOT_MAX_AGE_S = 1.0
+SHUTDOWN_GRACE_S = 3
 
 
 class Monitor:
-    """Everything the HTTP handler reads or does, so it can be built and tested alone."""
+    """Everything the routes read or do, so it can be built and tested without HTTP.
 
-    def __init__(self, settings: Settings, *, history_interval: float = HISTORY_INTERVAL_S):
-        self.settings = settings
-        self.runtime = Runtime.from_settings(settings)
-        self.sessions = self.runtime.read_sessions
-        self.app = self.runtime.app
-        self.broker = self.runtime.new_broker()
-        self.tracker = WorkerTracker(self.app)
+    Safe to call from many request threads at once: snapshots are taken one at a time (and
+    shared while fresh), queue reads use only a redis-py client (thread-safe), and retries,
+    whose kombu producer is not thread-safe, take turns on one broker.
+    """
+
+    def __init__(self, runtime: Runtime, *, history_interval: float = HISTORY_INTERVAL_S):
+        self.runtime = runtime
+        self.settings = runtime.settings
+        # Built here, before any request thread: cached_property is not a lock.
+        self.read_sessions = runtime.read_sessions
+        self.write_sessions = runtime.sessions
+        self.reader = runtime.new_broker()
+        self.tracker = WorkerTracker(runtime.app)
         self.history = History()
         self.history_interval = history_interval
+        self._sender: Broker | None = None
+        self._send_lock = threading.Lock()
+        self._snap_lock = threading.Lock()
+        self._last: tuple[float, Snapshot] | None = None
 
-    def snapshot(self) -> Snapshot:
-        snap = collect(self.settings, self.sessions, self.broker, self.tracker)
+    def fresh_snapshot(self) -> Snapshot:
+        snap = collect(self.settings, self.read_sessions, self.reader, self.tracker)
         return replace(snap, actions_enabled=bool(self.settings.monitor_token))
 
-    def retry(self, ids: list[int] | None) -> int:
-        from workers.retry import retry_failed
+    def snapshot(self) -> Snapshot:
+        """A snapshot at most SNAPSHOT_MAX_AGE_S old; concurrent callers wait for one."""
+        with self._snap_lock:
+            if self._last is not None and time.monotonic() - self._last[0] < SNAPSHOT_MAX_AGE_S:
+                return self._last[1]
+            snap = self.fresh_snapshot()
+            self._last = (time.monotonic(), snap)
+            return snap
 
-        return retry_failed(self.settings, self.runtime.sessions, self.broker.send, ids)
+    def retry(self, ids: Sequence[int] | None) -> int:
+        """Send failed files again (`None`: every one); returns how many were sent."""
+        with self._send_lock:
+            if self._sender is None:
+                self._sender = self.runtime.new_broker()
+            return retry_failed(self.settings, self.write_sessions, self._sender.send, ids)
 
     def run_background(self, stop: threading.Event) -> list[threading.Thread]:
         loops: list[tuple[str, Callable[[], None], float]] = [
@@ -86,7 +95,7 @@ class Monitor:
         return threads
 
     def _sample(self) -> None:
-        self.history.add(self.snapshot(), time.time())
+        self.history.add(self.fresh_snapshot(), time.time())
 
 
 def _every(action: Callable[[], None], period: float, stop: threading.Event) -> None:
@@ -99,135 +108,62 @@ def _every(action: Callable[[], None], period: float, stop: threading.Event) -> 
         stop.wait(max(0.1, period - (time.monotonic() - started)))
 
 
-# --------------------------------------------------------------------------- HTTP
+def _bind(host: str, port: int) -> socket.socket:
+    """Bound here, not by uvicorn: a port in use raises OSError in the caller (uvicorn would
+    log and exit the thread), and port 0 gives a free port the caller can read."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host.strip("[]"), port), family=family)
 
 
-class RequestError(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+class MonitorServer:
+    """The HTTP server and the background threads of one `Monitor`."""
 
-
-def parse_retry(body: bytes) -> list[int] | None:
-    """`{"ids": [1, 2]}` → those ids; `{"all": true}` → None (every failed file)."""
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise RequestError(HTTPStatus.BAD_REQUEST, "body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise RequestError(HTTPStatus.BAD_REQUEST, "body must be a JSON object")
-    if data.get("all") is True:
-        return None
-    ids = data.get("ids")
-    valid = isinstance(ids, list) and all(type(i) is int and i > 0 for i in ids)
-    if not valid or not ids or len(ids) > MAX_RETRY_IDS:
-        raise RequestError(HTTPStatus.BAD_REQUEST, 'give {"ids": [ledger ids…]} or {"all": true}')
-    return list(ids)
-
-
-def check_token(settings: Settings, header: str | None) -> None:
-    token = settings.monitor_token
-    if not token:
-        raise RequestError(
-            HTTPStatus.FORBIDDEN,
-            "actions are disabled: no monitor token is configured (set DROPWIRE_MONITOR_TOKEN)",
+    def __init__(self, monitor: Monitor) -> None:
+        settings = monitor.settings
+        self.monitor = monitor
+        self.socket = _bind(settings.monitor_host, settings.monitor_port)
+        hosts = allowed_hosts(settings.monitor_host, settings.monitor_allowed_hosts.split(","))
+        app = SecurityHeaders(HostCheck(create_app(monitor), hosts))
+        config = uvicorn.Config(
+            app,
+            http=JsonErrorH11Protocol,
+            lifespan="off",
+            log_config=None,  # the process's logging stays as it was set up
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
-    given = (header or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise RequestError(HTTPStatus.FORBIDDEN, "a valid Authorization: Bearer token is needed")
+        self.server = uvicorn.Server(config)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.socket.getsockname()[1])
+
+    def start(self) -> MonitorServer:
+        self._threads = self.monitor.run_background(self._stop)
+        http = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, name="monitor-http"
+        )
+        http.daemon = True
+        http.start()
+        self._threads.append(http)
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self.server.should_exit = True
+        for t in self._threads:
+            t.join(timeout=SHUTDOWN_GRACE_S + 2)
+        self.socket.close()
 
 
-def make_handler(monitor: Monitor) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "dropwire-monitor"
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            try:
-                self._get(url.path, parse_qs(url.query))
-            except Exception:
-                log.exception("monitor: GET %s failed", url.path)
-                self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "status unavailable"})
-
-        def _get(self, path: str, query: dict[str, list[str]]) -> None:
-            if path == "/api/status":
-                self._json(HTTPStatus.OK, to_json(monitor.snapshot()))
-            elif path == "/api/history":
-                since = float(query.get("since", ["0"])[0] or 0)
-                self._json(
-                    HTTPStatus.OK,
-                    {
-                        "interval_seconds": monitor.history_interval,
-                        "samples": [s.to_json() for s in monitor.history.since(since)],
-                    },
-                )
-            elif path == "/metrics":
-                self._send(HTTPStatus.OK, CONTENT_TYPE, metrics_text(monitor.snapshot()))
-            elif path in ("/", "/index.html"):
-                self._static("index.html")
-            elif path.startswith("/static/") and path[8:] in STATIC_TYPES:
-                self._static(path[8:])
-            else:
-                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found")
-
-        def do_POST(self) -> None:
-            if urlparse(self.path).path != "/api/retry":
-                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found")
-                return
-            try:
-                check_token(monitor.settings, self.headers.get("Authorization"))
-                ids = parse_retry(self._body())
-                sent = monitor.retry(ids)
-            except RequestError as exc:
-                self._json(exc.status, {"error": str(exc)})
-                return
-            except Exception:
-                log.exception("monitor: retry failed")
-                self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "retry failed; see logs"})
-                return
-            log.info("monitor: retry of %s sent %d file(s)", ids or "all failed", sent)
-            self._json(HTTPStatus.OK, {"sent": sent})
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
-            return self.rfile.read(length) if length > 0 else b""
-
-        def _static(self, name: str) -> None:
-            self._send(HTTPStatus.OK, STATIC_TYPES[name], (STATIC_DIR / name).read_bytes())
-
-        def _json(self, status: HTTPStatus, payload: Any) -> None:
-            body = json.dumps(payload, default=str).encode()
-            self._send(status, "application/json", body)
-
-        def _send(self, status: HTTPStatus, ctype: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Content-Security-Policy", CSP)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("monitor: " + format, *args)
-
-    return Handler
-
-
-def serve(settings: Settings, stop: threading.Event) -> None:
-    monitor = Monitor(settings)
-    server = ThreadingHTTPServer(
-        (settings.monitor_host, settings.monitor_port), make_handler(monitor)
-    )
-    server.daemon_threads = True
-    threads = monitor.run_background(stop)
-    thread = threading.Thread(target=server.serve_forever, name="monitor-http", daemon=True)
-    thread.start()
-    stop.wait()
-    server.shutdown()
-    server.server_close()
-    for t in threads:
-        t.join(timeout=3)
+def serve(target: Settings | Runtime, stop: threading.Event) -> None:
+    """Serve the monitor until `stop` is set. Raises OSError when the port cannot be bound."""
+    runtime = target if isinstance(target, Runtime) else Runtime.from_settings(target)
+    server = MonitorServer(Monitor(runtime)).start()
+    try:
+        stop.wait()
+    finally:
+        server.close()
