@@ -23,6 +23,8 @@ from workers.snapshot import LostWorker, QueueStats, WorkerView
 STALL_GRACE_S = 15.0
 CONSUMING_WINDOW_S = 60.0
 LOST_HORIZON_S = 3600.0  # forget workers lost longer ago than this
+# `inspect` calls, and the names their replies are kept under.
+_QUESTIONS = {"stats": "stats", "queues": "active_queues", "active": "active"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +72,22 @@ class WorkerTracker:
             self._refreshing.release()
 
     def _ask(self) -> dict[str, dict[str, Any]] | None:
-        inspector = self.app.control.inspect(timeout=self.timeout)
-        calls = {
-            "stats": inspector.stats,
-            "queues": inspector.active_queues,
-            "active": inspector.active,
-        }
         try:
             # Each broadcast waits its full timeout: ask the three questions at once.
             with ThreadPoolExecutor(max_workers=3) as pool:
-                futures = {k: pool.submit(f) for k, f in calls.items()}
+                futures = {k: pool.submit(self._broadcast, q) for k, q in _QUESTIONS.items()}
                 return {k: f.result() or {} for k, f in futures.items()}
         except Exception:
             return None  # broker away: keep what we knew, it ages visibly
+
+    def _broadcast(self, question: str) -> dict[str, Any] | None:
+        # A connection of its own, closed after: a pooled one would keep the reply queue's
+        # BRPOP in flight, and kombu's after-fork cleanup of the pool then blocks a forked
+        # child reading the parent's socket. (Connections are not thread-safe either.)
+        with self.app.connection_for_write() as conn:
+            inspector = self.app.control.inspect(timeout=self.timeout, connection=conn)
+            reply: dict[str, Any] | None = getattr(inspector, question)()
+            return reply
 
     def _merge(self, replies: dict[str, dict[str, Any]] | None, now: float) -> None:
         if replies is None:
