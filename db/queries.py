@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     func,
@@ -282,9 +282,9 @@ def recent_articles(
     for id_, title, path, words, dup_of, dup_kind, similarity, created in rows:
         chips = tuple(
             EntityCount(
-                canonical=_clip_or_none(str(e["canonical"]), max_chars) or "",
-                label=str(e["label"]),
-                count=int(str(e["count"])),
+                canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
+                label=cast(str, e["label"]),
+                count=cast(int, e["count"]),
             )
             for e in entities.get(analysed[id_], [])[:top]
         )

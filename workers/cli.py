@@ -346,7 +346,7 @@ def failed() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def failed_list(as_json: bool) -> None:
     from workers.render import failed_table
-    from workers.snapshot import failure_json
+    from workers.snapshot import plain
 
     settings = _settings()
     with transaction(_sessions(settings, readonly=True)) as s:
@@ -354,7 +354,7 @@ def failed_list(as_json: bool) -> None:
     if as_json:
         # Whole reasons and paths: this is the machine face. ASCII JSON stays valid whatever
         # a file name held.
-        click.echo(json.dumps([failure_json(r) for r in rows], indent=2))
+        click.echo(json.dumps(plain(rows), indent=2))
         return
     Console().print(failed_table(rows))
 

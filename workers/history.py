@@ -6,7 +6,6 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from workers.snapshot import Snapshot
 
@@ -23,18 +22,6 @@ class Sample:
     stored_per_min: float | None  # between this sample and the one before
     throughput_1m: float
     workers: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "t": self.t,
-            "depth": dict(self.depth),
-            "unacked": dict(self.unacked),
-            "done": self.done,
-            "failed": self.failed,
-            "stored_per_min": self.stored_per_min,
-            "throughput_1m": self.throughput_1m,
-            "workers": self.workers,
-        }
 
 
 class History:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from workers.snapshot import Snapshot
+from workers.snapshot import Snapshot, plain
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LEDGER_STATES = ("pending", "queued", "processing", "nlp", "split", "done", "failed")
@@ -90,15 +90,8 @@ def _worker_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
 
 
 def _file_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
-    a, files = snap.articles, snap.files
-    outcomes = {
-        "done": a.done,
-        "failed": a.failed,
-        "duplicates": a.duplicates,
-        "queued": a.queued,
-        "pending": a.pending,
-        "processing": a.processing,
-    }
+    files = snap.files
+    outcomes = plain(snap.articles)  # done, failed, duplicates, queued, pending, processing
     yield _labelled("dropwire_files", "Files and articles by outcome", "state", outcomes)
     states = {s: snap.ledger_states.get(s, 0) for s in LEDGER_STATES}
     yield _labelled("dropwire_ledger_rows", "Ledger rows by state", "state", states)

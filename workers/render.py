@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from db.queries import FailureRow, clip
-from workers.snapshot import TEXT_LIMIT, Snapshot
+from workers.snapshot import TEXT_LIMIT, Snapshot, plain
 
 # C0, DEL and C1 controls, line/paragraph separators, and the bidi overrides and isolates
 # that make text display in another order than it is stored.
@@ -73,15 +73,7 @@ def status_view(snap: Snapshot) -> Group:
 
 
 def _counts(snap: Snapshot) -> Table:
-    a = snap.articles
-    counts: Mapping[str, int] = {
-        "done": a.done,
-        "failed": a.failed,
-        "duplicates": a.duplicates,
-        "queued": a.queued,
-        "pending": a.pending,
-        "processing": a.processing,
-    }
+    counts: Mapping[str, int] = plain(snap.articles)
     table = Table(*counts, title="articles")
     _row(table, *counts.values())
     return table

@@ -9,7 +9,7 @@ and in `workers/static/app.js` together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -139,98 +139,45 @@ class Snapshot:
 # --------------------------------------------------------------------------- JSON
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+def plain(value: Any) -> Any:
+    """A snapshot part as JSON values: dataclasses become objects (field names are the JSON
+    names), datetimes ISO text, tuples lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
 
 
 def _queue(q: QueueView) -> dict[str, Any]:
-    return {
-        "depth": q.stats.depth,
-        "unacked": q.stats.unacked,
-        "oldest_age_seconds": q.stats.oldest_age_seconds,
-        "workers": q.workers,
-        "ledger_in_flight": q.ledger_in_flight,
-        "consuming": q.consuming,
-    }
-
-
-def _worker(w: WorkerView) -> dict[str, Any]:
-    return {
-        "name": w.name,
-        "queues": list(w.queues),
-        "active": w.active,
-        "concurrency": w.concurrency,
-        "pid": w.pid,
-        "processed": w.processed,
-        "last_heartbeat": _iso(w.last_heartbeat),
-        "heartbeat_age_seconds": w.heartbeat_age_seconds,
-        "last_progress_age_seconds": w.last_progress_age_seconds,
-        "state": w.state,
-        "consuming": w.consuming,
-    }
-
-
-def _article(a: ArticleRow) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "title": a.title,
-        "source_path": a.source_path,
-        "word_count": a.word_count,
-        "duplicate_of": a.duplicate_of,
-        "duplicate_kind": a.duplicate_kind,
-        "similarity": a.similarity,
-        "created_at": _iso(a.created_at),
-        "entities": [
-            {"canonical": e.canonical, "label": e.label, "count": e.count} for e in a.entities
-        ],
-    }
-
-
-def failure_json(f: FailureRow) -> dict[str, Any]:
-    """One failure as the dashboard and `failed list --json` show it."""
-    return {
-        "id": f.id,
-        "source_path": f.source_path,
-        "reason": f.reason,
-        "code": f.code,
-        "attempts": f.attempts,
-        "failed_at": _iso(f.failed_at),
-        "stored_path": f.stored_path,
-    }
+    # Redis's numbers sit beside the derived ones, flat, as the page and scrapers read them.
+    view = plain(q)
+    del view["name"]
+    return {**view.pop("stats"), **view}
 
 
 def to_json(s: Snapshot) -> dict[str, Any]:
     """The snapshot as `status --json` and `/api/status` give it."""
     return {
-        "generated_at": _iso(s.generated_at),
+        "generated_at": plain(s.generated_at),
         "broker_up": s.broker_up,
         "queues": {q.name: _queue(q) for q in s.queues},
-        "workers": [_worker(w) for w in s.workers],
-        "workers_lost": [
-            {
-                "name": w.name,
-                "last_heartbeat": _iso(w.last_heartbeat),
-                "heartbeat_age_seconds": w.heartbeat_age_seconds,
-            }
-            for w in s.workers_lost
-        ],
-        "articles": _fields(s.articles),
-        "ledger_states": dict(s.ledger_states),
-        "files": _fields(s.files),
+        "workers": plain(s.workers),
+        "workers_lost": plain(s.workers_lost),
+        "articles": plain(s.articles),
+        "ledger_states": plain(s.ledger_states),
+        "files": plain(s.files),
         "throughput_per_min": s.throughput.m1,
         "throughput": s.throughput.by_window(),
-        "latency_seconds": {"p50": s.latency.p50, "p95": s.latency.p95},
-        "nlp_seconds": {"avg": s.nlp.avg, "p95": s.nlp.p95, "samples": s.nlp.samples},
-        "gone_quiet": s.quiet.gone_quiet,
-        "quiet_for_seconds": s.quiet.quiet_for_seconds,
-        "quiet_after_seconds": s.quiet.quiet_after_seconds,
-        "last_stored_at": _iso(s.last_stored_at),
-        "recent_articles": [_article(a) for a in s.recent_articles],
-        "recent_failures": [failure_json(f) for f in s.recent_failures],
+        "latency_seconds": plain(s.latency),
+        "nlp_seconds": plain(s.nlp),
+        **plain(s.quiet),  # gone_quiet, quiet_for_seconds, quiet_after_seconds
+        "last_stored_at": plain(s.last_stored_at),
+        "recent_articles": plain(s.recent_articles),
+        "recent_failures": plain(s.recent_failures),
         "monitor": None if s.actions_enabled is None else {"actions_enabled": s.actions_enabled},
     }
-
-
-def _fields(counts: ArticleCounts | FileCounts) -> dict[str, Any]:
-    """A flat record of plain values, in declaration order."""
-    return {f.name: getattr(counts, f.name) for f in fields(counts)}

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,14 +29,10 @@ _QUESTIONS = {"stats": "stats", "queues": "active_queues", "active": "active"}
 
 @dataclass(frozen=True, slots=True)
 class _Seen:
-    """What the last broadcast said about one worker."""
+    """What the last broadcast said about one worker; its ages and state are filled in by
+    `view`, against the queues of the moment."""
 
-    name: str
-    queues: tuple[str, ...]
-    active: int
-    concurrency: int | None
-    pid: int | None
-    processed: int
+    reply: WorkerView
     last_heartbeat: float  # wall clock of its last reply
     progress_at: float | None  # wall clock when `processed` last moved (None: not yet seen)
 
@@ -101,17 +97,22 @@ class WorkerTracker:
             info = stats.get(name, {})
             processed = sum(int(v) for v in (info.get("total") or {}).values())
             prev = self._workers.get(name)
-            moved = prev is not None and processed != prev.processed
-            self._workers[name] = _Seen(
+            moved = prev is not None and processed != prev.reply.processed
+            reply = WorkerView(
                 name=name,
                 queues=tuple(sorted(q["name"] for q in queues.get(name, []))),
                 active=len(active.get(name, [])),
                 concurrency=(info.get("pool") or {}).get("max-concurrency"),
                 pid=info.get("pid"),
                 processed=processed,
-                last_heartbeat=now,
-                progress_at=now if moved else (prev.progress_at if prev else None),
+                last_heartbeat=_when(now),
+                heartbeat_age_seconds=0.0,
+                last_progress_age_seconds=None,
+                state="idle",
+                consuming=True,
             )
+            progress_at = now if moved else (prev.progress_at if prev else None)
+            self._workers[name] = _Seen(reply, now, progress_at)
         horizon = now - LOST_HORIZON_S
         self._lost = {n: t for n, t in self._lost.items() if t >= horizon}
 
@@ -121,7 +122,7 @@ class WorkerTracker:
         """The live workers (with their state against these queues) and the lost ones."""
         now = time.time()
         with self._lock:
-            seen = sorted(self._workers.values(), key=lambda w: w.name)
+            seen = sorted(self._workers.values(), key=lambda w: w.reply.name)
             lost = sorted(self._lost.items())
         workers = tuple(_describe(w, queues, now) for w in seen)
         gone = tuple(LostWorker(n, _when(t), round(now - t, 1)) for n, t in lost)
@@ -129,13 +130,11 @@ class WorkerTracker:
 
 
 def _state(w: _Seen, queues: Mapping[str, QueueStats], now: float) -> str:
-    waiting = sum(q.depth or 0 for name in w.queues if (q := queues.get(name)))
-    oldest = max(
-        (q.oldest_age_seconds or 0.0 for name in w.queues if (q := queues.get(name))),
-        default=0.0,
-    )
+    mine = [q for name in w.reply.queues if (q := queues.get(name))]
+    waiting = sum(q.depth or 0 for q in mine)
+    oldest = max((q.oldest_age_seconds or 0.0 for q in mine), default=0.0)
     moved_recently = w.progress_at is not None and now - w.progress_at <= CONSUMING_WINDOW_S
-    if w.active > 0:
+    if w.reply.active > 0:
         return "busy"
     if waiting == 0:
         return "idle"  # nothing to take is not a fault
@@ -146,14 +145,8 @@ def _state(w: _Seen, queues: Mapping[str, QueueStats], now: float) -> str:
 
 def _describe(w: _Seen, queues: Mapping[str, QueueStats], now: float) -> WorkerView:
     state = _state(w, queues, now)
-    return WorkerView(
-        name=w.name,
-        queues=w.queues,
-        active=w.active,
-        concurrency=w.concurrency,
-        pid=w.pid,
-        processed=w.processed,
-        last_heartbeat=_when(w.last_heartbeat),
+    return replace(
+        w.reply,
         heartbeat_age_seconds=round(now - w.last_heartbeat, 1),
         last_progress_age_seconds=None if w.progress_at is None else round(now - w.progress_at, 1),
         state=state,

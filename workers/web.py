@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from workers.history import Sample
 from workers.metrics import CONTENT_TYPE, metrics_text
-from workers.snapshot import to_json
+from workers.snapshot import plain, to_json
 
 if TYPE_CHECKING:
     from workers.monitor import Monitor
@@ -142,7 +142,7 @@ def _add_read_routes(app: FastAPI, monitor: Monitor) -> None:
         samples: list[Sample] = monitor.history.since(since)
         return HistoryPage(
             interval_seconds=monitor.history_interval,
-            samples=[s.to_json() for s in samples],
+            samples=plain(samples),
         )
 
 

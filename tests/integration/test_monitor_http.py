@@ -23,12 +23,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
-from tests.support.hostile import MARKUP_PATH, insert_hostile_rows
+from tests.support.hostile import MARKUP_PATH, insert_hostile_rows, local_settings
 from tests.support.service import free_port, wait_for
-from tests.support.services import redis_db_url
 from workers.monitor import Monitor, MonitorServer, serve
 from workers.runtime import Runtime
-from workers.settings import Settings, load_settings
+from workers.settings import Settings
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -39,12 +38,9 @@ RETRY_HEAD = (
 
 
 def monitor_settings(root: Path, database_url: str) -> Settings:
-    (root / "inbox").mkdir()
-    return load_settings(
-        database_url=database_url,
-        redis_url=redis_db_url(),
-        inbox=root / "inbox",
-        data_dir=root / "var",
+    return local_settings(
+        root,
+        database_url,
         monitor_port=0,
         monitor_token=TOKEN,
         monitor_allowed_hosts="dropwire.internal, monitor:8787",

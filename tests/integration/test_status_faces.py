@@ -24,13 +24,13 @@ from tests.support.hostile import (
     MARKUP_PATH,
     TITLES,
     insert_hostile_rows,
+    local_settings,
     make_hostile_inbox,
 )
-from tests.support.services import redis_db_url
 from workers.cli import main
 from workers.metrics import metrics_text
 from workers.runtime import Runtime
-from workers.settings import Settings, load_settings
+from workers.settings import Settings
 from workers.snapshot import TEXT_LIMIT, Snapshot, to_json
 from workers.status import collect
 from workers.tracker import WorkerTracker
@@ -40,13 +40,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    (tmp_path / "inbox").mkdir()
-    return load_settings(
-        database_url=database_url,
-        redis_url=redis_db_url(),
-        inbox=tmp_path / "inbox",
-        data_dir=tmp_path / "var",
-    )
+    return local_settings(tmp_path, database_url)
 
 
 def snapshot(settings: Settings, sessions: sessionmaker[Session]) -> Snapshot:

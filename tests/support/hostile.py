@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import ledger
 from db.models import Article, LedgerEntry, State
 from db.session import transaction
+from tests.support.services import redis_db_url
 from workers.clock import utcnow
 from workers.files import relative_key
+from workers.settings import Settings, load_settings
 
 BIG = 3 * 1024 * 1024  # characters in the longest title and reason
 ESC = "\x1b"
@@ -43,6 +45,18 @@ TITLES = [
     "T" * BIG,
 ]
 LONG_REASON = f"[bold]boom[/] {ESC}[2J " + "r" * BIG
+
+
+def local_settings(root: Path, database_url: str, **extra: object) -> Settings:
+    """Settings over `database_url`, a Redis database of its own and an inbox under `root`."""
+    (root / "inbox").mkdir()
+    return load_settings(
+        database_url=database_url,
+        redis_url=redis_db_url(),
+        inbox=root / "inbox",
+        data_dir=root / "var",
+        **extra,
+    )
 
 
 @dataclass(frozen=True)
