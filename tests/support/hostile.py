@@ -83,7 +83,9 @@ def insert_hostile_rows(sessions: sessionmaker[Session]) -> Inserted:
             assert entry is not None
             path = FAILED_PATHS[n]
             reason = LONG_REASON if path == MARKUP_PATH else f"rejected [/] {ESC}[1m{path}"
-            ledger.mark_failed(s, entry, "hostile", reason, now)
+            # Set directly, as a test fixture: no worker ran, so no transition applies.
+            entry.state, entry.reason_code, entry.reason = State.FAILED, "hostile", reason
+            entry.finished_at = entry.updated_at = now
         articles = [_article(s, rows[p], p, t) for p, t in zip(stored_paths, TITLES, strict=True)]
     return Inserted(failed, articles)
 
