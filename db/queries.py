@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     func,
@@ -26,7 +28,7 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         )
         if not articles:
             return
-        analysed = {a.id: _analysed_as(a) for a in articles}
+        analysed = {a.id: _analysed_as(a.id, a.duplicate_of, a.duplicate_kind) for a in articles}
         sources = sorted(set(analysed.values()))
         entities = _entities_by_article(session, sources)
         quotes = _quotes_by_article(session, sources)
@@ -57,11 +59,11 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         last_id = articles[-1].id
 
 
-def _analysed_as(article: Article) -> int:
+def _analysed_as(article_id: int, duplicate_of: int | None, duplicate_kind: str | None) -> int:
     """Whose entities and quotes an article shows: exact copies borrow their canonical's."""
-    if article.duplicate_kind == "exact" and article.duplicate_of is not None:
-        return article.duplicate_of
-    return article.id
+    if duplicate_kind == "exact" and duplicate_of is not None:
+        return duplicate_of
+    return article_id
 
 
 def _entities_by_article(session: Session, ids: list[int]) -> dict[int, list[dict[str, object]]]:
@@ -206,46 +208,132 @@ def recent_nlp_seconds(session: Session, limit: int = 200) -> list[float]:
     return [float(v) for v in session.scalars(query) if v is not None]
 
 
-def recent_articles(session: Session, limit: int = 10, top: int = 5) -> list[dict[str, object]]:
-    """The newest stored articles with their `top` entities and duplicate link."""
-    articles = list(session.scalars(select(Article).order_by(Article.id.desc()).limit(limit)))
-    analysed = {a.id: _analysed_as(a) for a in articles}
-    entities = _entities_by_article(session, sorted(set(analysed.values())))
-    return [
-        {
-            "id": a.id,
-            "title": a.title,
-            "source_path": a.source_path,
-            "word_count": a.word_count,
-            "duplicate_of": a.duplicate_of,
-            "duplicate_kind": a.duplicate_kind,
-            "similarity": a.similarity,
-            "created_at": aware(a.created_at).isoformat(),
-            "entities": [
-                {"canonical": e["canonical"], "label": e["label"], "count": e["count"]}
-                for e in entities.get(analysed[a.id], [])[:top]
-            ],
-        }
-        for a in articles
-    ]
+def clip(text: str, max_chars: int) -> str:
+    """`text` cut to at most `max_chars` characters, an ellipsis marking the cut."""
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
-def recent_failures(session: Session, limit: int = 20) -> list[dict[str, object]]:
-    """The newest failed rows, as `failed list --json` shows them."""
+def _capped(column: Any, max_chars: int | None) -> Any:
+    # Cut in SQL: a multi-megabyte title never leaves the database for a list that shows
+    # 300 characters of it. One character more than shown tells `clip` a cut happened.
+    return column if max_chars is None else func.substr(column, 1, max_chars + 1)
+
+
+def _clip_or_none(text: str | None, max_chars: int | None) -> str | None:
+    return text if text is None or max_chars is None else clip(text, max_chars)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    canonical: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """A stored article as the dashboard lists it (no body)."""
+
+    id: int
+    title: str | None
+    source_path: str
+    word_count: int
+    duplicate_of: int | None
+    duplicate_kind: str | None
+    similarity: float | None
+    created_at: datetime
+    entities: tuple[EntityCount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    id: int
+    source_path: str  # `path#item` for an article of a multi-article file
+    reason: str | None
+    code: str | None
+    attempts: int
+    failed_at: datetime | None
+    stored_path: str | None
+
+
+def recent_articles(
+    session: Session, limit: int = 10, top: int = 5, max_chars: int | None = None
+) -> list[ArticleRow]:
+    """The newest stored articles with their `top` entities and duplicate link; texts cut to
+    `max_chars` when given."""
     query = (
-        select(LedgerEntry)
-        .where(LedgerEntry.state == State.FAILED)
-        .order_by(LedgerEntry.updated_at.desc(), LedgerEntry.id.desc())
+        select(
+            Article.id,
+            _capped(Article.title, max_chars),
+            _capped(Article.source_path, max_chars),
+            Article.word_count,
+            Article.duplicate_of,
+            Article.duplicate_kind,
+            Article.similarity,
+            Article.created_at,
+        )
+        .order_by(Article.id.desc())
         .limit(limit)
     )
+    rows = list(session.execute(query).tuples())
+    analysed = {r[0]: _analysed_as(r[0], r[4], r[5]) for r in rows}
+    entities = _entities_by_article(session, sorted(set(analysed.values())))
+    out = []
+    for id_, title, path, words, dup_of, dup_kind, similarity, created in rows:
+        chips = tuple(
+            EntityCount(
+                canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
+                label=cast(str, e["label"]),
+                count=cast(int, e["count"]),
+            )
+            for e in entities.get(analysed[id_], [])[:top]
+        )
+        out.append(
+            ArticleRow(
+                id=id_,
+                title=_clip_or_none(title, max_chars),
+                source_path=_clip_or_none(path, max_chars) or "",
+                word_count=words,
+                duplicate_of=dup_of,
+                duplicate_kind=dup_kind,
+                similarity=similarity,
+                created_at=aware(created),
+                entities=chips,
+            )
+        )
+    return out
+
+
+def failed_rows(
+    session: Session, *, newest: int | None = None, max_chars: int | None = None
+) -> list[FailureRow]:
+    """Failed ledger rows: the `newest` few, newest first (the dashboard), or every one in id
+    order (`failed list`). Texts are cut to `max_chars` when given."""
+    query = select(
+        LedgerEntry.id,
+        _capped(LedgerEntry.source_path, max_chars),
+        LedgerEntry.item,
+        _capped(LedgerEntry.reason, max_chars),
+        LedgerEntry.reason_code,
+        LedgerEntry.attempts,
+        LedgerEntry.finished_at,
+        _capped(LedgerEntry.stored_path, max_chars),
+    ).where(LedgerEntry.state == State.FAILED)
+    if newest is None:
+        query = query.order_by(LedgerEntry.id)
+    else:
+        query = query.order_by(LedgerEntry.updated_at.desc(), LedgerEntry.id.desc()).limit(newest)
     return [
-        {
-            "id": r.id,
-            "source_path": r.source_path if not r.item else f"{r.source_path}#{r.item}",
-            "reason": r.reason,
-            "code": r.reason_code,
-            "attempts": r.attempts,
-            "failed_at": aware(r.finished_at).isoformat() if r.finished_at else None,
-        }
-        for r in session.scalars(query)
+        FailureRow(
+            id=id_,
+            source_path=(_clip_or_none(path, max_chars) or "") + (f"#{item}" if item else ""),
+            reason=_clip_or_none(reason, max_chars),
+            code=code,
+            attempts=attempts,
+            failed_at=aware(finished) if finished else None,
+            stored_path=_clip_or_none(stored, max_chars),
+        )
+        for id_, path, item, reason, code, attempts, finished, stored in session.execute(
+            query
+        ).tuples()
     ]

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console, Group
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from db import ledger, queries
 from db.migrate import upgrade
@@ -248,10 +247,14 @@ def extract(file: Path, as_json: bool) -> None:
     from pipelines.fingerprint import fingerprint
     from pipelines.nlp import Analyzer
     from pipelines.records import RejectedInput
+    from workers.files import relative_key
+    from workers.render import print_record
 
     settings = _settings()
+    # The name as the ledger would write it: a name that is not UTF-8 gets \xNN escapes.
+    name = relative_key(file.parent, file)
     try:
-        drafts = read_articles(file.name, file.read_bytes(), max_bytes=settings.max_file_bytes)
+        drafts = read_articles(name, file.read_bytes(), max_bytes=settings.max_file_bytes)
     except RejectedInput as exc:
         raise click.ClickException(f"rejected ({exc.code}): {exc.reason}") from exc
     analyses = Analyzer(settings.spacy_model).analyze(drafts)
@@ -269,7 +272,7 @@ def extract(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for record in records:
-        _print_record(record)
+        print_record(Console(), record)
 
 
 def _entity_summary(analysis: Any) -> list[dict[str, Any]]:
@@ -283,20 +286,6 @@ def _entity_summary(analysis: Any) -> list[dict[str, Any]]:
     return sorted(counts.values(), key=lambda e: (-e["count"], e["canonical"]))
 
 
-def _print_record(record: dict[str, Any]) -> None:
-    out = Console()
-    out.rule(record.get("title") or "(no title)")
-    for key in ("byline", "published", "dateline", "language", "word_count"):
-        if record.get(key) is not None:
-            out.print(f"[bold]{key}[/]: {record[key]}")
-    table = Table("entity", "label", "count")
-    for e in record["entities"]:
-        table.add_row(e["canonical"], e["label"], str(e["count"]))
-    out.print(table)
-    for q in record["quotes"]:
-        out.print(f"[italic]“{q['text']}”[/] — {q['speaker'] or 'unattributed'}")
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON")
 @click.option("--watch", is_flag=True, help="Refresh the table until Ctrl-C")
@@ -305,80 +294,31 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
     """Queues, workers, files, throughput, latency and what failed."""
     from rich.live import Live
 
-    from workers.status import WorkerTracker, collect
+    from workers.render import status_view
+    from workers.snapshot import Snapshot, to_json
+    from workers.status import collect
+    from workers.tracker import WorkerTracker
 
     settings = _settings()
     broker = _broker(settings)
     sessions = _sessions(settings, readonly=True)
     tracker = WorkerTracker(broker.app)
 
-    def snapshot() -> dict[str, Any]:
-        tracker.refresh()
-        return collect(
-            sessions, broker, broker.app, quiet_after=settings.quiet_after, tracker=tracker,
-            settings=settings,
-        )  # fmt: skip
+    def snapshot() -> Snapshot:
+        return collect(settings, sessions, broker, tracker, refresh_workers=True)
 
     if as_json:
-        click.echo(json.dumps(snapshot(), indent=2, default=str))
+        click.echo(json.dumps(to_json(snapshot()), indent=2))
     elif not watch:
-        Console().print(_status_view(snapshot()))
+        Console().print(status_view(snapshot()))
     else:
-        with Live(_status_view(snapshot()), console=Console()) as live:
+        with Live(status_view(snapshot()), console=Console()) as live:
             try:
                 while True:
                     time.sleep(interval)
-                    live.update(_status_view(snapshot()))
+                    live.update(status_view(snapshot()))
             except KeyboardInterrupt:
                 pass
-
-
-def _status_view(snap: dict[str, Any]) -> Group:
-    parts: list[Any] = [_queues_table(snap), _workers_table(snap)]
-    arts = Table(*snap["articles"].keys(), title="articles")
-    arts.add_row(*(str(v) for v in snap["articles"].values()))
-    parts.append(arts)
-    files = snap.get("files") or {}
-    lat, thr, nlp = snap["latency_seconds"], snap["throughput"], snap.get("nlp_seconds") or {}
-    parts.append(
-        f"files seen {files.get('seen')}, inbox backlog {files.get('inbox_backlog')} "
-        f"(not yet sent {files.get('unsent_in_inbox')}); stored/min 1m {thr['1m']}, "
-        f"5m {thr['5m']}, 15m {thr['15m']}; latency p50 {lat['p50']} s, p95 {lat['p95']} s; "
-        f"NLP {nlp.get('avg')} s/article (p95 {nlp.get('p95')})"
-    )
-    if not snap.get("broker_up", True):
-        parts.append("[bold red]Redis does not answer")
-    if snap.get("gone_quiet"):
-        parts.append(f"[bold red]GONE QUIET for {snap.get('quiet_for_seconds')} s")
-    failures = snap.get("recent_failures") or []
-    if failures:
-        table = Table("id", "source_path", "attempts", "reason", title="recent failures")
-        for f in failures[:5]:
-            table.add_row(str(f["id"]), f["source_path"], str(f["attempts"]), f["reason"] or "")
-        parts.append(table)
-    return Group(*parts)
-
-
-def _queues_table(snap: dict[str, Any]) -> Table:
-    table = Table("queue", "depth", "unacked", "oldest (s)", "in ledger", "consuming")
-    table.title = "queues"
-    for name, q in snap["queues"].items():
-        consuming = {True: "yes", False: "[red]NO"}.get(q.get("consuming"), "")
-        cells = (q.get("depth"), q.get("unacked"), q.get("oldest_age_seconds"))
-        table.add_row(name, *(str(c) for c in cells), str(q.get("ledger_in_flight")), consuming)
-    return table
-
-
-def _workers_table(snap: dict[str, Any]) -> Table:
-    table = Table("worker", "queues", "state", "active", "processed", "heartbeat", title="workers")
-    for w in snap["workers"]:
-        age = w.get("heartbeat_age_seconds")
-        beat = "" if age is None else f"{age:.0f} s ago"
-        cells = (w.get("state", ""), w["active"], w.get("processed", ""), beat)
-        table.add_row(w["name"], ",".join(w["queues"]), *(str(c) for c in cells))
-    for w in snap.get("workers_lost", []):
-        table.add_row(f"[red]{w['name']}", "", "[red]lost", "", "", str(w.get("last_heartbeat")))
-    return table
 
 
 @main.command()
@@ -387,9 +327,14 @@ def export(fmt: str) -> None:
     """Every stored article as one JSON object a line."""
     settings = _settings()
     sessions = _sessions(settings, readonly=True)
-    with transaction(sessions) as s:
-        for record in queries.export_articles(s):
-            click.echo(json.dumps(record, ensure_ascii=False))
+    try:
+        with transaction(sessions) as s:
+            for record in queries.export_articles(s):
+                click.echo(json.dumps(record, ensure_ascii=False))
+    except BrokenPipeError:
+        # `dropwire export | head`: the reader has all it wanted. Point stdout at devnull so
+        # the interpreter's final flush does not complain about the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @main.group()
@@ -400,28 +345,18 @@ def failed() -> None:
 @failed.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def failed_list(as_json: bool) -> None:
+    from workers.render import failed_table
+    from workers.snapshot import plain
+
     settings = _settings()
     with transaction(_sessions(settings, readonly=True)) as s:
-        rows = [
-            {
-                "id": r.id,
-                "source_path": r.source_path if not r.item else f"{r.source_path}#{r.item}",
-                "reason": r.reason,
-                "attempts": r.attempts,
-                "code": r.reason_code,
-                "stored_path": r.stored_path,
-                "failed_at": r.finished_at.isoformat() if r.finished_at else None,
-            }
-            for r in ledger.failed_entries(s)
-        ]
+        rows = queries.failed_rows(s)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        # Whole reasons and paths: this is the machine face. ASCII JSON stays valid whatever
+        # a file name held.
+        click.echo(json.dumps(plain(rows), indent=2))
         return
-    table = Table("id", "source_path", "code", "attempts", "reason", title="failed")
-    for r in rows:
-        cells = (r["id"], r["source_path"], r["code"] or "", r["attempts"], r["reason"] or "")
-        table.add_row(*(str(c) for c in cells))
-    Console().print(table)
+    Console().print(failed_table(rows))
 
 
 @failed.command("retry")

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     monitor_host: str = Field("127.0.0.1", description="Monitor bind address")
     monitor_port: int = Field(8787, ge=0, le=65535, description="Monitor port")
     monitor_token: str | None = Field(None, description="Token for actions (retry) on the monitor")
+    monitor_allowed_hosts: str = Field(
+        "",
+        description="Host names (comma-separated) the monitor answers besides its bind "
+        "address and localhost/127.0.0.1/[::1]; any other Host header gets 400",
+    )
 
     @property
     def resolved_done_dir(self) -> Path:

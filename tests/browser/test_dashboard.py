@@ -3,7 +3,8 @@ browser download). Install it with `scripts/ensure-chromium.sh`.
 
 The page must show what `/api/status` says, and its Retry button must bring a failed file
 back to `done` once the cause is fixed: here the file was over DROPWIRE_MAX_FILE_BYTES, the
-operator raises the limit and restarts the service, then presses Retry.
+operator raises the limit and restarts the service, then presses Retry. A stored file whose
+path and headline hold HTML and Rich markup must show as text, not as elements.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
 ]
 TOKEN = "dashboard-test-token"
 SMALL_LIMIT = 1500  # bytes: the long story below is over it, the short ones are not
+# A file in the inbox's folder "a[": its ledger path reads like markup and HTML.
+HOSTILE_PATH = "a[/b] <img src=x onerror=alert(1)>.txt"
+HOSTILE_TITLE = "Harbour <i>works</i> [red]begin[/red]"
 
 STORY = (
     "Harbour works begin in Valletta\n\n"
@@ -115,8 +119,10 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
     with running_service(tmp_path, DROPWIRE_MAX_FILE_BYTES=str(SMALL_LIMIT), **common) as svc:
         for i in range(3):
             svc.drop(f"short-{i}.txt", _story(i, 1))
+        (svc.inbox / "a[").mkdir()
+        svc.drop(HOSTILE_PATH, _story(7, 1).replace(b"Harbour works begin", HOSTILE_TITLE.encode()))
         svc.drop("long.txt", big)
-        snap = wait_for(lambda: _settled(svc, 3, 1), 40, "3 stored and 1 failed")
+        snap = wait_for(lambda: _settled(svc, 4, 1), 40, "4 stored and 1 failed")
         assert snap is not None
         (failure,) = snap["recent_failures"]
         assert failure["source_path"] == "long.txt"
@@ -129,6 +135,11 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
         assert page.is_visible("#token") and not page.is_visible("#actions-disabled")
         for w in snap["workers"]:
             assert page.locator(f'tr[data-worker="{w["name"]}"]').count() == 1
+        (hostile,) = [a for a in snap["recent_articles"] if a["source_path"] == HOSTILE_PATH]
+        row = page.locator(f"tr#article-{hostile['id']}")
+        assert HOSTILE_PATH in row.inner_text() and hostile["title"] in row.inner_text()
+        assert hostile["title"].startswith("Harbour <i>works</i> [red]begin[/red]")
+        assert page.locator("#articles img, #articles i").count() == 0  # text, not elements
         assert stop(svc) == 0
 
     # The operator fixes the cause (raises the limit), restarts, and presses Retry.
@@ -138,7 +149,7 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
         page.click("#token-save")
         page.click(f'tr[data-failure="{failure["id"]}"] button.retry')
         page.wait_for_selector("#action-message.good", timeout=10_000)
-        after = wait_for(lambda: _settled(svc, 4, 0), 40, "the retried file to be stored")
+        after = wait_for(lambda: _settled(svc, 5, 0), 40, "the retried file to be stored")
         assert after is not None
         wait_for(lambda: _shows(page, _status(svc)), 10, "the page to show the new counts")
         assert page.text_content("#failures tbody") == "no failures"

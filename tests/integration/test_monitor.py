@@ -280,22 +280,22 @@ def test_a_worker_that_takes_nothing_is_flagged(tmp_path: Path) -> None:
         assert stop(service) == 0
 
 
-def _db(pending: int, in_flight: int, last_stored_ago: float | None) -> dict[str, Any]:
-    last = None
-    if last_stored_ago is not None:
-        last = datetime.fromtimestamp(time.time() - last_stored_ago, UTC).isoformat()
-    return {"files": {"pending": pending, "in_flight": in_flight}, "last_stored_at": last}
+NOTHING_UNSENT = InboxBacklog(unsent=0, oldest_mtime=None, truncated=False)
+
+
+def _ago(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(time.time() - seconds, UTC)
 
 
 def test_gone_quiet_needs_waiting_work_and_a_long_silence() -> None:
     long_ago = datetime.now(UTC) - timedelta(hours=2)
     # Work waits since two hours, the last store was 10 minutes ago: quiet.
-    assert quiet_view(None, _db(0, 3, 600), long_ago, 300)["gone_quiet"] is True
+    assert quiet_view(NOTHING_UNSENT, 3, _ago(600), long_ago, 300).gone_quiet is True
     # Same silence but nothing waits: an idle service is not a stuck one.
-    assert quiet_view(None, _db(0, 0, 600), None, 300)["gone_quiet"] is False
+    assert quiet_view(NOTHING_UNSENT, 0, _ago(600), None, 300).gone_quiet is False
     # A file dropped a minute ago after an idle night: the clock starts at its arrival.
     just_now = datetime.now(UTC) - timedelta(seconds=60)
-    assert quiet_view(None, _db(1, 0, 36_000), just_now, 300)["gone_quiet"] is False
+    assert quiet_view(NOTHING_UNSENT, 1, _ago(36_000), just_now, 300).gone_quiet is False
     # Files sit in the inbox unrecorded (the watcher is down) and nothing was ever stored.
     old_files = InboxBacklog(unsent=4, oldest_mtime=time.time() - 900, truncated=False)
-    assert quiet_view(old_files, _db(0, 0, None), None, 300)["gone_quiet"] is True
+    assert quiet_view(old_files, 0, None, None, 300).gone_quiet is True
