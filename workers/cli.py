@@ -241,49 +241,19 @@ def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON")
 def extract(file: Path, as_json: bool) -> None:
     """Run extraction in-process on one file; touches no queue or database."""
-    from dataclasses import asdict
-
-    from pipelines.extract import read_articles
-    from pipelines.fingerprint import fingerprint
-    from pipelines.nlp import Analyzer
-    from pipelines.records import RejectedInput
-    from workers.files import relative_key
+    from workers.extraction import ExtractFailed, extract_with_limit
     from workers.render import print_record
 
-    settings = _settings()
-    # The name as the ledger would write it: a name that is not UTF-8 gets \xNN escapes.
-    name = relative_key(file.parent, file)
     try:
-        drafts = read_articles(name, file.read_bytes(), max_bytes=settings.max_file_bytes)
-    except RejectedInput as exc:
+        records = extract_with_limit(file, _settings())
+    except ExtractFailed as exc:
         raise click.ClickException(f"rejected ({exc.code}): {exc.reason}") from exc
-    analyses = Analyzer(settings.spacy_model).analyze(drafts)
-    records = []
-    for draft, analysis in zip(drafts, analyses, strict=True):
-        record = asdict(draft)
-        record["word_count"] = draft.word_count
-        record["sha256_normalised"] = fingerprint(draft.body).exact
-        record["entities"] = _entity_summary(analysis)
-        record["mentions"] = [asdict(m) for m in analysis.mentions]
-        record["quotes"] = [asdict(q) for q in analysis.quotes]
-        records.append(record)
     if as_json:
         out = records[0] if len(records) == 1 else records
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for record in records:
         print_record(Console(), record)
-
-
-def _entity_summary(analysis: Any) -> list[dict[str, Any]]:
-    counts: dict[tuple[str, str], dict[str, Any]] = {}
-    for m in analysis.mentions:
-        entry = counts.setdefault(
-            (m.label, m.canonical),
-            {"text": m.text, "label": m.label, "canonical": m.canonical, "count": 0},
-        )
-        entry["count"] += 1
-    return sorted(counts.values(), key=lambda e: (-e["count"], e["canonical"]))
 
 
 @main.command()
