@@ -8,13 +8,19 @@ checks the bound itself.
 from __future__ import annotations
 
 import re
+import tracemalloc
 from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines import fingerprint as fp
+from pipelines import metadata
+from pipelines.clean import clean, fold_repeats, paragraphs
 from pipelines.entities import build_mentions, person_canonicals, strip_person
 from pipelines.quotes import extract_quotes, find_spans
+from pipelines.readers.sniff import sniff
+from pipelines.readers.txt import read_txt
 from pipelines.records import Mention
 from pipelines.textindex import trailing_caps
 
@@ -24,6 +30,87 @@ Linear = Callable[..., None]
 def persons(body: str, *names: str) -> tuple[Mention, ...]:
     ents = [("PERSON", m.start(), m.end()) for n in names for m in re.finditer(re.escape(n), body)]
     return build_mentions(body, sorted(ents, key=lambda e: e[1]))
+
+
+# --- txt reader ----------------------------------------------------------------------------
+
+
+def test_header_line_of_spaces_is_linear(assert_linear: Linear) -> None:
+    # The old `\s*(.+?)\s*$` took ~9 s on 30,000 spaces.
+    assert_linear(lambda n: "Title: a" + " " * n + "b\n\nBody text here.", read_txt, 1000)
+
+
+def test_header_value_is_kept_whole() -> None:
+    [p] = read_txt("Title:   a" + " " * 50_000 + "b  \nAuthor: X Y\n\nBody.")
+    assert p.title == "a" + " " * 50_000 + "b" and p.author == "X Y"
+
+
+def test_blank_lines_after_header_are_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: "Title: T\n" + " \n" * n + "Body text.", read_txt, 20_000)
+
+
+def test_headline_detection_on_one_huge_line_is_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: "Storm closes ports\n" + "word " * n, read_txt, 20_000)
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+
+def test_byline_is_bounded(assert_linear: Linear) -> None:
+    assert metadata.clean_byline("By Jane Doe, " + "x" * 10_000) is None  # not a byline
+    assert metadata.clean_byline("By JANE DOE, Associated Press") == "Jane Doe"
+    assert_linear(lambda n: "By Jane Doe, staff " * n, metadata.clean_byline, 2000)
+
+
+def test_dateline_regex_sees_only_a_prefix(assert_linear: Linear) -> None:
+    # The prefix bound is the proof: a whitespace run past it ends any dateline.
+    assert metadata.split_dateline("WASHINGTON" + " " * 500 + "— text")[0] is None
+    assert metadata.split_dateline("BAGHDAD, May 22 (Reuters) - Text")[0] == (
+        "BAGHDAD, May 22 (Reuters)"
+    )
+    assert_linear(lambda n: "ABC, D" + " " * n + "x", metadata.split_dateline, 20_000)
+
+
+def test_date_line_is_bounded(assert_linear: Linear) -> None:
+    # `\s*:?\s*` … `\s*$` took 36 s on "Published" + 10,000 spaces.
+    assert metadata.date_line("Published: May 22, 2007") == "2007-05-22"
+    assert metadata.date_line("Published" + " " * 200 + "May 22, 2007") is None
+    assert_linear(lambda n: "Published" + " " * n + "x", metadata.date_line, 500)
+
+
+def test_parse_date_is_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: "May 22, 2007 " + "x " * n, metadata.parse_date, 20_000)
+
+
+# --- clean ---------------------------------------------------------------------------------
+
+
+def _wrapped(n: int) -> str:
+    """One paragraph of n hard-wrapped 60-character lines."""
+    return "\n".join(f"line {i:08d} of a wrapped paragraph with some more words" for i in range(n))
+
+
+def test_paragraphs_are_linear(assert_linear: Linear) -> None:
+    assert_linear(_wrapped, paragraphs, 2000)
+    assert_linear(lambda n: "a\n" + " \n" * n + "b", paragraphs, 20_000)
+
+
+def test_paragraph_split_is_unchanged() -> None:
+    text = "A b.\n \t \nC d.\n\x1c\nE\n\n\nF " + "x" * 120 + "\nG " + "y" * 120
+    assert paragraphs(text) == ["A b.", "C d.", "E", "F " + "x" * 120, "G " + "y" * 120]
+
+
+def test_fold_repeats_is_linear(assert_linear: Linear) -> None:
+    def build(n: int) -> list[str]:
+        return [f"paragraph number {i % (n // 2 + 1)} with five words" for i in range(n)]
+
+    assert_linear(build, fold_repeats, 2000)
+
+
+def test_clean_of_one_huge_paragraph_is_linear(assert_linear: Linear) -> None:
+    hostile = 'By A.B. "x," he said. Published May 22, 2007 © Follow us on Twitter » '
+    assert_linear(lambda n: hostile * n, clean, 500)
+    assert_linear(lambda n: "\n\n".join([hostile] * n), clean, 500)
 
 
 # --- quotes --------------------------------------------------------------------------------
@@ -83,3 +170,33 @@ def test_person_canonicals_are_linear(assert_linear: Linear) -> None:
 
 def test_strip_person_is_linear(assert_linear: Linear) -> None:
     assert_linear(lambda n: "Mr " * n + "Smith", strip_person, 20_000)
+
+
+# --- sniffing and fingerprints -------------------------------------------------------------
+
+
+def test_sniff_is_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: '{"a": 1}\n' * n, sniff, 5000)
+    assert_linear(lambda n: "<" * n, sniff, 5000)
+
+
+def test_normalize_is_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: "Ünïcode — “words” " * n, fp.normalize, 2000)
+    assert_linear(lambda n: "x" * n, fp.fingerprint, 20_000)
+
+
+def test_normalize_memory_is_proportional() -> None:
+    text = "— “ ” · " * 250_000  # 2 million non-ASCII punctuation characters
+    tracemalloc.start()
+    try:
+        fp.normalize(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # One list of every non-ASCII character took ~80 bytes a character.
+    assert peak < 20 * len(text)
+
+
+def test_one_long_word_does_not_grow_the_cached_table() -> None:
+    fp.fingerprint("x" * 1_000_000)
+    assert len(fp._char_pow) <= fp._MAX_CACHED_POW
