@@ -6,6 +6,7 @@ from typing import Any
 
 import trafilatura
 
+from pipelines.limits import Limits
 from pipelines.readers import Parsed
 from pipelines.records import RejectedInput
 
@@ -31,7 +32,8 @@ def _text(doc: dict[str, Any], key: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def read_html(html: str) -> list[Parsed]:
+def read_html(html: str, limits: Limits | None = None) -> list[Parsed]:
+    """`limits` is accepted for a uniform reader signature; the caps apply in `finish`."""
     doc = _extract(html)
     body = _text(doc, "text") if doc else None
     if doc is None or body is None:

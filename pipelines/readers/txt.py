@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipelines.limits import Limits
 from pipelines.readers import Parsed
 
 # Only the key is matched by a regex; the value is the rest of the line, stripped. The old
@@ -77,7 +78,8 @@ def _first_text_line(lines: list[str], start: int) -> int:
     return start
 
 
-def read_txt(text: str) -> list[Parsed]:
+def read_txt(text: str, limits: Limits | None = None) -> list[Parsed]:
+    """`limits` is accepted for a uniform reader signature; the caps apply in `finish`."""
     lines = text.strip("\n").split("\n")
     fields, start = _header_block(lines)
     # One slice, not pop(0) per blank line: that was quadratic on a million blank lines.

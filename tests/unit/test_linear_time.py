@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,8 @@ from pipelines import fingerprint as fp
 from pipelines import metadata
 from pipelines.clean import clean, fold_repeats, paragraphs
 from pipelines.entities import build_mentions, person_canonicals, strip_person
+from pipelines.extract import read_articles
+from pipelines.limits import Limits
 from pipelines.quotes import extract_quotes, find_spans
 from pipelines.readers.sniff import sniff
 from pipelines.readers.txt import read_txt
@@ -25,6 +28,7 @@ from pipelines.records import Mention
 from pipelines.textindex import trailing_caps
 
 Linear = Callable[..., None]
+BIG = Limits(max_bytes=64 * 1024 * 1024)
 
 
 def persons(body: str, *names: str) -> tuple[Mention, ...]:
@@ -200,3 +204,37 @@ def test_normalize_memory_is_proportional() -> None:
 def test_one_long_word_does_not_grow_the_cached_table() -> None:
     fp.fingerprint("x" * 1_000_000)
     assert len(fp._char_pow) <= fp._MAX_CACHED_POW
+
+
+# --- the whole reading path ----------------------------------------------------------------
+
+
+def _read(name: str) -> Callable[[bytes], Any]:
+    return lambda data: read_articles(name, data, BIG)
+
+
+def test_read_articles_on_one_line_up_to_10_mb(assert_linear: Linear) -> None:
+    unit = b'Title: a    b "x," he said. By A.A.A. May 22, 2007, officials '  # 64 bytes
+    assert_linear(lambda n: unit * n, _read("a.txt"), 10 * 1024 * 1024 // 64 // 8, repeats=2)
+
+
+def test_read_articles_on_one_paragraph_up_to_1_mb(assert_linear: Linear) -> None:
+    # Non-ASCII, so ftfy's repair runs over every line too.
+    def build(n: int) -> bytes:
+        return _wrapped(n).replace("more", "mör").encode()
+
+    assert_linear(build, _read("a.txt"), 2200, repeats=2)
+
+
+def test_read_articles_on_many_short_lines_is_linear(assert_linear: Linear) -> None:
+    assert_linear(lambda n: "é\n".encode() * n + b"Body text.", _read("a.txt"), 20_000)
+
+
+def test_read_articles_on_json_and_html_is_linear(assert_linear: Linear) -> None:
+    def json_body(n: int) -> bytes:
+        return b'{"title": "T", "body": "' + b"word \\u00e9 " * n + b'"}'
+
+    assert_linear(json_body, _read("a.json"), 5000)
+    assert_linear(lambda n: b'{"body": "x y"}\n' * n, _read("a.jsonl"), 200, repeats=2)
+    html = b"<p>Some words of an article, long enough to be kept as text.</p>"
+    assert_linear(lambda n: b"<html><body><article>" + html * n, _read("a.html"), 200)

@@ -1,0 +1,208 @@
+"""Files anyone can write: clean fields after format decoding, caps, pathological contents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import FrozenInstanceError, fields
+from typing import Any
+
+import pytest
+
+from pipelines import extract
+from pipelines.extract import finish, read_articles
+from pipelines.limits import Limits
+from pipelines.readers import Parsed
+from pipelines.records import ArticleDraft, RejectedInput
+from pipelines.sanitize import is_safe, safe_text
+
+BODY = "The council met on Tuesday and debated the budget for a long time. "
+TEXT_FIELDS = [f.name for f in fields(ArticleDraft) if f.name not in ("item", "removed")]
+# What a field may never hold: NUL, C0/C1 controls other than \n and \t, lone surrogates.
+FORBIDDEN = [chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]]
+
+
+def texts(draft: ArticleDraft) -> list[str]:
+    values = [getattr(draft, name) for name in TEXT_FIELDS]
+    return [v for v in values if v is not None] + list(draft.removed)
+
+
+def assert_clean(draft: ArticleDraft) -> None:
+    for text in texts(draft):
+        assert is_safe(text), repr(text)
+        text.encode("utf-8")  # what psycopg does: no lone surrogate survives
+
+
+def rejected(name: str, data: bytes, limits: Limits | None = None) -> RejectedInput:
+    with pytest.raises(RejectedInput) as info:
+        read_articles(name, data, limits or Limits())
+    assert info.value.code and info.value.reason.strip()
+    return info.value
+
+
+# --- item 2: clean after the format is decoded -------------------------------------------
+
+
+def test_safe_text() -> None:
+    assert safe_text("a\x00b\x1b[31mc\x7f\x85\x9fd") == "ab[31mcd"
+    assert safe_text("keep\ttabs\nand lines") == "keep\ttabs\nand lines"
+    assert safe_text("crlf\r\nand\rcr") == "crlf\nand\ncr"
+    assert safe_text("lone \ud800 and \udfff") == "lone \ufffd and \ufffd"
+    assert safe_text("pair 😀 kept") == "pair 😀 kept"
+    for c in FORBIDDEN:
+        assert not is_safe(c), repr(c)
+        assert safe_text(f"a{c}b") == ("a\nb" if c == "\r" else "ab"), repr(c)
+    assert safe_text(safe_text("x\r\x00\ud800")) == safe_text("x\r\x00\ud800")
+
+
+def test_json_escapes_cannot_reach_the_database() -> None:
+    bad = "x\\u0000y\\u001b[31m\\u0085z\\ud800w\\u007f"
+    doc = (
+        "{"
+        + ", ".join(
+            f'"{key}": "{value}"'
+            for key, value in [
+                ("title", "Title " + bad),
+                ("body", BODY + bad + "\\r\\n\\r\\nSecond paragraph " + bad),
+                ("author", "Jane " + bad),
+                ("date", "2007-05-22" + bad),
+                ("source", "Wire " + bad),
+                ("url", "https://example.com/" + bad),
+                ("language", "e\\u0000n"),
+            ]
+        )
+        + "}"
+    )
+    [d] = read_articles("a.json", doc.encode(), Limits())
+    assert_clean(d)
+    assert d.title == "Title xy[31mz\ufffdw"
+    assert "\ufffd" in d.body and "\x00" not in d.body
+    assert d.body.count("\n\n") == 1  # the escaped CRLF blank line still splits paragraphs
+    assert d.source == "Wire xy[31mz\ufffdw" and d.url and "\x00" not in d.url
+
+
+def test_jsonl_escapes_are_cleaned_in_every_item() -> None:
+    lines = [json.dumps({"title": f"T{i}\u0000", "body": BODY + "\ud800"}) for i in range(3)]
+    drafts = read_articles("a.jsonl", "\n".join(lines).encode(), Limits())
+    assert len(drafts) == 3
+    for d in drafts:
+        assert_clean(d)
+
+
+def test_finish_cleans_whatever_a_reader_returns() -> None:
+    parsed = Parsed(
+        text=BODY + "\x00\x1b\ud800\x9b",
+        title="T\x00",
+        author="Jane Doe\x1b",
+        date="2007-05-22\x00",
+        source="S\ud800",
+        url="u\x07",
+        language="e\x00n",
+    )
+    d = finish(parsed, Limits())
+    assert_clean(d)
+    assert (d.title, d.source, d.url, d.language) == ("T", "S\ufffd", "u", "en")
+
+
+def test_rejection_reasons_are_safe_and_short() -> None:
+    err = RejectedInput("unparseable", "bad \x00 \ud800 " + "x" * 10_000)
+    assert is_safe(err.reason) and len(err.reason) <= 500
+
+
+def test_unknown_suffix_reason_stays_short() -> None:
+    err = rejected("a." + "\x00" * 5000, b"0101 0202 3.14 ++ -- ==")
+    assert err.code == "unsupported" and len(err.reason) < 100 and is_safe(err.reason)
+
+
+# --- item 3: caps passed in ---------------------------------------------------------------
+
+
+def test_limits_defaults_and_validation() -> None:
+    limits = Limits()
+    assert (limits.max_bytes, limits.max_title_chars, limits.max_items) == (
+        10 * 1024 * 1024,
+        2_000,
+        10_000,
+    )
+    with pytest.raises(FrozenInstanceError):
+        limits.max_items = 5  # type: ignore[misc]
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ValueError):
+            Limits(max_items=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("a.txt", lambda t: f"Title: {t}\nAuthor: Jane Doe\n\n{BODY}".encode()),
+        ("a.json", lambda t: json.dumps({"title": t, "body": BODY}).encode()),
+        ("a.jsonl", lambda t: json.dumps({"title": t, "body": BODY}).encode()),
+        (
+            "a.html",
+            lambda t: (
+                f"<html><head><title>{t}</title></head><body><article>"
+                f"{('<p>' + BODY * 3 + '</p>') * 5}</article></body></html>"
+            ).encode(),
+        ),
+    ],
+)
+def test_title_over_the_cap_is_rejected(name: str, make: Any) -> None:
+    limits = Limits(max_title_chars=300)
+    [d] = read_articles(name, make("w" * 300), limits)
+    assert d.title == "w" * 300
+    err = rejected(name, make("w" * 301), limits)
+    assert err.code == "title_too_long"
+    assert "301" in err.reason and "300" in err.reason
+    assert "DROPWIRE_MAX_TITLE_CHARS" in err.reason
+
+
+def test_title_cap_counts_folded_whitespace() -> None:
+    title = "a" + " " * 5000 + "b"  # folds to "a b"
+    [d] = read_articles("a.json", json.dumps({"title": title, "body": BODY}).encode(), Limits())
+    assert d.title == "a b"
+
+
+def test_too_many_jsonl_items_are_refused_while_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    finished: list[Parsed] = []
+    real_finish = extract.finish
+    monkeypatch.setattr(extract, "finish", lambda p, lim: finished.append(p) or real_finish(p, lim))
+    # 1 MB of tiny items; the line after the limit is not even JSON: it is never parsed.
+    data = b'{"body":"x"}\n' * 10 + b"not json\n" + b'{"body":"x"}\n' * 77_000
+    err = rejected("a.jsonl", data, Limits(max_items=10))
+    assert err.code == "too_many_items"
+    assert "77,011" in err.reason and "10" in err.reason
+    assert "DROPWIRE_MAX_ITEMS_PER_FILE" in err.reason
+    assert finished == []  # no draft was built
+
+
+def test_too_many_json_list_items() -> None:
+    data = json.dumps([{"body": "x"}] * 11).encode()
+    assert rejected("a.json", data, Limits(max_items=10)).code == "too_many_items"
+    assert len(read_articles("a.json", data, Limits(max_items=11))) == 11
+
+
+def test_items_at_the_limit_are_read() -> None:
+    data = b'{"body": "x y"}\n\n' * 10
+    assert len(read_articles("a.jsonl", data, Limits(max_items=10))) == 10
+
+
+def test_short_metadata_fields_are_cut() -> None:
+    doc = {
+        "title": "T",
+        "body": BODY,
+        "source": "s" * 500,
+        "url": "https://example.com/" + "p" * 500,
+        "language": "english" * 100,
+    }
+    [d] = read_articles("a.json", json.dumps(doc).encode(), Limits(max_field_chars=50))
+    assert d.source == "s" * 50
+    assert d.url == ("https://example.com/" + "p" * 500)[:50]
+    assert d.language == "en"
+    caption = "\n\n".join(f"Photo: caption number {i} of many." for i in range(200))
+    [c] = read_articles("c.txt", (BODY + "\n\n" + caption).encode(), Limits(max_field_chars=50))
+    assert c.caption is not None and len(c.caption) <= 50
+
+
+def test_long_bylines_are_not_bylines() -> None:
+    doc = {"body": BODY, "author": "Jane Doe " + "and Jo " * 1000}
+    [d] = read_articles("a.json", json.dumps(doc).encode(), Limits())
+    assert d.byline is None
