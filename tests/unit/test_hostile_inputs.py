@@ -6,9 +6,10 @@ import json
 from dataclasses import FrozenInstanceError, fields
 from typing import Any
 
+import ftfy
 import pytest
 
-from pipelines import extract
+from pipelines import decode, extract
 from pipelines.extract import finish, read_articles
 from pipelines.limits import Limits
 from pipelines.readers import Parsed
@@ -206,3 +207,91 @@ def test_long_bylines_are_not_bylines() -> None:
     doc = {"body": BODY, "author": "Jane Doe " + "and Jo " * 1000}
     [d] = read_articles("a.json", json.dumps(doc).encode(), Limits())
     assert d.byline is None
+
+
+# --- item 4: pathological contents -------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_text(codec: str) -> None:
+    text = "Hello from a UTF-16 file. Café, naïve, “quoted”.\n\nSecond paragraph here."
+    [d] = read_articles("a.txt", text.encode(codec), Limits())
+    assert d.body == text
+
+
+def test_utf16_shaped_binary_is_still_binary() -> None:
+    data = bytes(b for i in range(4000) for b in (i % 7 + 1, 0))  # control "characters"
+    assert rejected("a.txt", data).code == "binary"
+
+
+def test_invalid_utf8_among_valid_utf8_keeps_the_text() -> None:
+    data = "Café naïve résumé words here. ".encode() * 20 + b"\xff\xfe bad \xc3 bytes"
+    [d] = read_articles("a.txt", data, Limits())
+    assert d.body.startswith("Café naïve résumé") and "\ufffd" in d.body
+    assert_clean(d)
+
+
+def test_legacy_8bit_still_goes_to_charset_detection() -> None:
+    data = "Les cafés du marché ont fermé très tôt, déclarent les élus.".encode("cp1252")
+    [d] = read_articles("a.txt", data, Limits())
+    assert "cafés" in d.body and "\ufffd" not in d.body
+
+
+def test_ftfy_runs_per_segment_not_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = 0
+    real = ftfy.fix_and_explain
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ftfy, "fix_and_explain", counting)
+    text = "é\n" * 20_000  # a call per line made 5 million short lines cost minutes
+    assert decode.decode_text(text.encode()) == text
+    assert calls <= 2 * len(text) / 512 + 2
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "codes"),
+    [
+        ("a.json", b"[" * 100_000, {"unparseable"}),
+        ("a.json", b'{"a":' * 100_000, {"unparseable"}),
+        ("a.jsonl", b"[" * 100_000 + b"\n", {"unparseable"}),
+        ("a.html", b"<html><body>" + b"<div>" * 100_000 + b"text" + b"</div>" * 100_000, None),
+        ("a.html", b"<div></div>" * 1000, {"no_text"}),
+        ("a.txt", b"<p></p>" * 1000, None),
+        ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 50, {"binary"}),
+        ("a.txt", bytes(range(256)) * 100, {"binary"}),
+        ("a.json", b"12345", {"unparseable"}),
+        ("a.json", b"null", {"unparseable"}),
+        ("a.json", b"[1, 2]", {"unparseable"}),
+        ("a.json", b'"just a string"', {"unparseable"}),
+        ("a.json", b"1" * 5000, {"unparseable"}),
+        ("a.json", b"[]", {"no_text"}),
+        ("a.jsonl", b"null\n", {"unparseable"}),
+    ],
+)
+def test_pathological_files_end_cleanly(name: str, data: bytes, codes: set[str] | None) -> None:
+    """Drafts with clean fields, or RejectedInput with a code: never another exception."""
+    try:
+        drafts = read_articles(name, data, Limits())
+    except RejectedInput as err:
+        assert err.reason.strip() and (codes is None or err.code in codes), err
+        return
+    assert codes is None, f"expected one of {codes}, got {len(drafts)} drafts"
+    for d in drafts:
+        assert_clean(d)
+
+
+def test_json_reasons_say_what_was_found() -> None:
+    assert "found a number" in rejected("a.json", b"12345").reason
+    assert "found null" in rejected("a.json", b"null").reason
+    assert "nested too deeply" in rejected("a.json", b"[" * 100_000).reason
+
+
+def test_json_with_ten_thousand_keys() -> None:
+    obj: dict[str, Any] = {f"k{i}": i for i in range(10_000)}
+    obj["body"] = BODY
+    [d] = read_articles("a.json", json.dumps(obj).encode(), Limits())
+    assert d.body == BODY.strip()
