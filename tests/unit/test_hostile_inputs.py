@@ -13,6 +13,7 @@ from pipelines import decode, extract
 from pipelines.extract import finish, read_articles
 from pipelines.limits import Limits
 from pipelines.readers import Parsed
+from pipelines.readers.html import MAX_ELEMENTS
 from pipelines.records import ArticleDraft, RejectedInput
 from pipelines.sanitize import is_safe, safe_text
 
@@ -87,6 +88,19 @@ def test_jsonl_escapes_are_cleaned_in_every_item() -> None:
     assert len(drafts) == 3
     for d in drafts:
         assert_clean(d)
+
+
+def test_html_character_references_to_controls() -> None:
+    para = f"<p>{BODY * 3}Bad &#27;[31m &#1; &#x1B; &#12; &#x85; &#127; &#xD800; &#0; end.</p>"
+    page = (
+        "<html><head><title>Title &#27;here&#0;</title></head><body><article>"
+        + para * 5
+        + "</article></body></html>"
+    )
+    [d] = read_articles("a.html", page.encode(), Limits())  # a control reference lost the page
+    assert_clean(d)
+    assert d.title == "Title here"
+    assert "Bad [31m" in d.body and "end." in d.body
 
 
 def test_finish_cleans_whatever_a_reader_returns() -> None:
@@ -259,6 +273,7 @@ def test_ftfy_runs_per_segment_not_per_line(monkeypatch: pytest.MonkeyPatch) -> 
         ("a.json", b'{"a":' * 100_000, {"unparseable"}),
         ("a.jsonl", b"[" * 100_000 + b"\n", {"unparseable"}),
         ("a.html", b"<html><body>" + b"<div>" * 100_000 + b"text" + b"</div>" * 100_000, None),
+        ("a.html", b"<div><span></span><b></b></div>" * 20_000, {"too_complex"}),
         ("a.html", b"<div></div>" * 1000, {"no_text"}),
         ("a.txt", b"<p></p>" * 1000, None),
         ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 50, {"binary"}),
@@ -295,3 +310,12 @@ def test_json_with_ten_thousand_keys() -> None:
     obj["body"] = BODY
     [d] = read_articles("a.json", json.dumps(obj).encode(), Limits())
     assert d.body == BODY.strip()
+
+
+def test_html_element_cap() -> None:
+    page = b"<html><body><article><p>" + BODY.encode() * 5 + b"</p>"
+    small = page + b"<span></span>" * (MAX_ELEMENTS - 10) + b"</article></body></html>"
+    assert read_articles("a.html", small, Limits())
+    big = page + b"<span></span>" * MAX_ELEMENTS + b"</article></body></html>"
+    err = rejected("a.html", big)
+    assert err.code == "too_complex" and f"{MAX_ELEMENTS:,}" in err.reason
