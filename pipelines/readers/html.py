@@ -12,11 +12,11 @@ from pipelines.limits import Limits
 from pipelines.readers import Parsed
 from pipelines.records import RejectedInput
 
-# trafilatura spends ~0.1 ms per element (its fallbacks walk the tree several times), so a
-# 10 MB file of bare tags would hold a worker for minutes. News pages have a few thousand
-# elements; one with more than this is not an article page. (Nesting depth needs no check:
-# libxml2 stops nesting at 256 levels.)
-MAX_ELEMENTS = 50_000
+# trafilatura spends 0.1-0.4 ms per element (its fallbacks walk the tree several times;
+# nested divs cost most), so a 10 MB file of bare tags would hold a worker for minutes and
+# 25,000 deeply nested divs took 9 s. News pages have a few thousand elements; one with
+# more than this is not an article page. (libxml2 itself stops nesting at 256 levels.)
+MAX_ELEMENTS = 25_000
 # A character reference to a C0 control (&#27;, &#x1b;) makes trafilatura drop the whole
 # page (lxml refuses such characters in the tree it builds), so those references are
 # removed first; the lookaheads keep "&#123;" from being read as "&#12" + "3".
