@@ -70,18 +70,30 @@ def _is_wrapped(lines: list[str]) -> bool:
     return len(lines) > 1 and all(_WRAP_MIN <= len(ln) <= _WRAP_MAX for ln in lines[:-1])
 
 
+def _flush(block: list[str], out: list[str], lines_are_paragraphs: bool) -> None:
+    if not lines_are_paragraphs and _is_wrapped(block):
+        out.append(" ".join(block))
+    else:
+        out.extend(block)
+
+
 def paragraphs(text: str, *, lines_are_paragraphs: bool = False) -> list[str]:
-    """Blank-line blocks; inside a block, hard-wrapped lines are joined, others kept apart."""
+    """Blank-line blocks; inside a block, hard-wrapped lines are joined, others kept apart.
+
+    One pass over the lines (a whitespace-only line ends a block) instead of a regex split
+    on newline, whitespace, newline, which rescanned long runs of blank lines.
+    """
     out: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [" ".join(ln.split()) for ln in block.split("\n")]
-        lines = [ln for ln in lines if ln]
-        if not lines:
-            continue
-        if not lines_are_paragraphs and _is_wrapped(lines):
-            out.append(" ".join(lines))
-        else:
-            out.extend(lines)
+    block: list[str] = []
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if line:
+            block.append(line)
+        elif block:
+            _flush(block, out, lines_are_paragraphs)
+            block = []
+    if block:
+        _flush(block, out, lines_are_paragraphs)
     return out
 
 

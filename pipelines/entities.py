@@ -55,9 +55,10 @@ def _tokens(name: str) -> list[str]:
 def strip_person(text: str) -> str:
     """Drop a possessive and leading titles: "Gen Petraeus's" → "Petraeus"."""
     words = _POSSESSIVE.sub("", " ".join(text.split())).split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
-        words.pop(0)
-    return " ".join(words)
+    first = 0  # one slice, not pop(0) per title word
+    while first < len(words) - 1 and words[first].lower().rstrip(".") in TITLE_WORDS:
+        first += 1
+    return " ".join(words[first:])
 
 
 def strip_other(text: str) -> str:
@@ -75,23 +76,37 @@ def _covers(full: list[str], short: list[str]) -> bool:
     return all(any(tok == f for f in it) for tok in short)
 
 
+# Comparing every form with every other was quadratic in the names of one article; forms
+# are compared only within their surname, best candidate first, and at most this many.
+_MAX_CANDIDATES = 32
+
+
 def person_canonicals(forms: Iterable[str]) -> dict[str, str]:
     """Map each stripped person form to the longest full form it abbreviates.
 
     When a surname fits several full names ("Bush": George and Laura), the most frequent
-    full form wins, then the first seen: deterministic for the same article.
+    full form wins, then the first seen: deterministic for the same article. Only the
+    `_MAX_CANDIDATES` best-ranked longer forms with the same surname are tried.
     """
     counts = Counter(forms)
-    order = {f: i for i, f in enumerate(dict.fromkeys(counts))}
-    result: dict[str, str] = {}
+    tokens = {f: _tokens(f) for f in counts}
+    words = {f: frozenset(t) for f, t in tokens.items()}  # a cheap test before _covers
+    by_surname: dict[str, list[str]] = {}
     for form in counts:
-        short = _tokens(form)
-        fulls = [g for g in counts if _covers(_tokens(g), short)]
-        if not fulls:
-            result[form] = form
-            continue
-        best = max(fulls, key=lambda g: (len(_tokens(g)), counts[g], -order[g]))
-        result[form] = best
+        if tokens[form]:
+            by_surname.setdefault(tokens[form][-1], []).append(form)
+    for group in by_surname.values():  # best first, by the key `max` used to pick with
+        rank = {g: (len(tokens[g]), counts[g], -i) for i, g in enumerate(group)}
+        group.sort(key=rank.__getitem__, reverse=True)
+    result: dict[str, str] = {}
+    for form, short in tokens.items():
+        result[form] = form
+        for full in by_surname.get(short[-1], [])[:_MAX_CANDIDATES] if short else ():
+            if len(tokens[full]) <= len(short):
+                break  # sorted longest first: no longer form follows
+            if short[0] in words[full] and _covers(tokens[full], short):
+                result[form] = full
+                break
     return result
 
 

@@ -1,25 +1,30 @@
 """The reading half of extraction: one file's bytes to cleaned article drafts.
 
 This is the entry point `workers` call; it picks the reader by the file name (or by
-sniffing the content) and enforces the size limit before any work is spent.
+sniffing the content) and enforces the size limit before any work is spent. Every draft
+leaves through `finish`, which applies the text invariant (`pipelines.sanitize`) and the
+caps (`pipelines.limits.Limits`) whatever reader produced it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 
 from pipelines import metadata
 from pipelines.clean import clean
 from pipelines.decode import decode_text
+from pipelines.limits import SETTING_MAX_BYTES, SETTING_MAX_TITLE, Limits
 from pipelines.readers import Parsed
 from pipelines.readers.html import read_html
 from pipelines.readers.jsonl import read_json, read_jsonl
 from pipelines.readers.sniff import sniff
 from pipelines.readers.txt import read_txt
 from pipelines.records import ArticleDraft, RejectedInput
+from pipelines.sanitize import safe_optional, safe_text
 
-Reader = Callable[[str], list[Parsed]]
+Reader = Callable[[str, Limits], list[Parsed]]
 READERS: dict[str, Reader] = {
     "txt": read_txt,
     "html": read_html,
@@ -40,14 +45,18 @@ SUFFIXES = {
 }
 
 
+_MAX_SUFFIX = 16  # a longer "suffix" is part of a name, not a format
+
+
 def _format(name: str, text: str) -> str:
     suffix = PurePath(name).suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     found = sniff(text)
     if found is None:
+        shown = repr(suffix) if 0 < len(suffix) <= _MAX_SUFFIX else "(no known suffix)"
         raise RejectedInput(
-            "unsupported", f"files ending in {suffix or '(no suffix)'!r} that are not text"
+            "unsupported", f"the file name ends in {shown} and its content is not text"
         )
     return found
 
@@ -57,36 +66,90 @@ def _language(parsed: Parsed, body: str) -> str | None:
     return declared if declared.isalpha() and len(declared) == 2 else metadata.detect_language(body)
 
 
-def finish(parsed: Parsed) -> ArticleDraft:
-    """Clean one parsed article and normalise its metadata into a draft."""
+def _safe_parsed(parsed: Parsed) -> Parsed:
+    """Readers decode escapes and entities after the bytes were cleaned: clean again here."""
+    return replace(
+        parsed,
+        text=safe_text(parsed.text),
+        title=safe_optional(parsed.title),
+        author=safe_optional(parsed.author),
+        date=safe_optional(parsed.date),
+        source=safe_optional(parsed.source),
+        url=safe_optional(parsed.url),
+        language=safe_optional(parsed.language),
+    )
+
+
+def _where(parsed: Parsed) -> str:
+    return f"item {parsed.item}" if parsed.item else "the file"
+
+
+def _title(parsed: Parsed, limits: Limits) -> str | None:
+    title = " ".join(parsed.title.split()) if parsed.title else None
+    if title and len(title) > limits.max_title_chars:
+        raise RejectedInput(
+            "title_too_long",
+            f"{_where(parsed)} has a title of {len(title):,} characters, over the limit of "
+            f"{limits.max_title_chars:,} ({SETTING_MAX_TITLE})",
+        )
+    return title or None
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    """Secondary metadata is cut, not rejected: see `Limits`."""
+    if text is None:
+        return None
+    return safe_text(text)[:limit].strip() or None
+
+
+def finish(parsed: Parsed, limits: Limits | None = None) -> ArticleDraft:
+    """Clean one parsed article and normalise its metadata into a draft.
+
+    Every text field of the draft passes `safe_text` here (so no reader can forget it), the
+    title is checked against `limits.max_title_chars` and the short metadata fields are cut
+    to `limits.max_field_chars`.
+    """
+    limits = limits or Limits()
+    parsed = _safe_parsed(parsed)
+    title = _title(parsed, limits)  # before cleaning: a refused file costs nothing more
     cleaned = clean(
         parsed.text, title=parsed.title, lines_are_paragraphs=parsed.lines_are_paragraphs
     )
     if not cleaned.body.strip():
-        where = f"item {parsed.item}" if parsed.item else "the file"
-        raise RejectedInput("no_text", f"{where} has no article text after cleaning")
-    title = " ".join(parsed.title.split()) if parsed.title else None
+        raise RejectedInput("no_text", f"{_where(parsed)} has no article text after cleaning")
+    cap = limits.max_field_chars
     return ArticleDraft(
-        body=cleaned.body,
-        title=title or None,
-        byline=metadata.clean_byline(parsed.author) or cleaned.byline,
-        published=metadata.parse_date(parsed.date) or cleaned.published,
-        language=_language(parsed, cleaned.body),
-        dateline=cleaned.dateline,
-        caption=cleaned.caption,
-        source=parsed.source,
-        url=parsed.url,
+        body=safe_text(cleaned.body),
+        title=safe_optional(title),
+        byline=_cut(metadata.clean_byline(parsed.author) or cleaned.byline, cap),
+        published=_cut(metadata.parse_date(parsed.date) or cleaned.published, cap),
+        language=_cut(_language(parsed, cleaned.body), cap),
+        dateline=_cut(cleaned.dateline, cap),
+        caption=_cut(cleaned.caption, cap),
+        source=_cut(parsed.source, cap),
+        url=_cut(parsed.url, cap),
         item=parsed.item,
-        removed=tuple(cleaned.removed),
+        removed=tuple(safe_text(r) for r in cleaned.removed),
     )
 
 
-def read_articles(name: str, data: bytes, *, max_bytes: int) -> list[ArticleDraft]:
-    """Read every article in one file, or raise `RejectedInput` with the reason."""
-    if len(data) > max_bytes:
+def read_articles(
+    name: str, data: bytes, limits: Limits | None = None, *, max_bytes: int | None = None
+) -> list[ArticleDraft]:
+    """Read every article in one file, or raise `RejectedInput` with the reason.
+
+    `limits` defaults to `Limits()`; the keyword `max_bytes`, when given, overrides
+    `limits.max_bytes` (the older call form, kept for existing callers).
+    """
+    limits = limits or Limits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    if len(data) > limits.max_bytes:
         raise RejectedInput(
-            "too_large", f"the file is {len(data)} bytes, over the limit of {max_bytes}"
+            "too_large",
+            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} "
+            f"({SETTING_MAX_BYTES})",
         )
     text = decode_text(data)
-    parsed = READERS[_format(name, text)](text)
-    return [finish(p) for p in parsed]
+    parsed = READERS[_format(name, text)](text, limits)
+    return [finish(p, limits) for p in parsed]

@@ -42,7 +42,6 @@ _EMPTY: Final = 0xFFFFFFFF  # every slot of an empty text's signature
 _CHUNK: Final = 4096  # shingles per MinHash block: bounds memory on huge bodies
 
 _WORD = re.compile(r"\w+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Invisible characters that split a word in two when they sit inside it (soft hyphen,
 # zero-width space/joiners, word joiner, BOM): scraped pages are full of them.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -78,6 +77,7 @@ def _power_table(size: int) -> U64:
 
 
 _char_pow: U64 = _power_table(64)
+_MAX_CACHED_POW: Final = 1 << 12  # longer words get a table of their own, not kept
 
 
 def normalize(text: str) -> str:
@@ -88,7 +88,9 @@ def normalize(text: str) -> str:
     exact hash. Words are runs of Unicode word characters (`\\w+`).
     """
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    if all(not c.isalnum() and c != "_" for c in set(_NON_ASCII.findall(text))):
+    # The distinct characters, not a list of every non-ASCII one (10 MB of them was a list
+    # of 10 million one-character strings).
+    if text.isascii() or all(not c.isalnum() and c != "_" for c in set(text) if c > "\x7f"):
         # Only punctuation/spaces outside ASCII (dashes, quotes, bullets): each becomes a
         # separator, and a byte table folds the rest ~10x faster than the regex below.
         folded = text.encode("ascii", "replace").translate(_ASCII_FOLD)
@@ -111,8 +113,14 @@ def _mix64(x: U64) -> U64:
 
 
 def _powers(length: int) -> U64:
-    """P**0 .. P**(length-1) mod 2**64, grown on demand (long tokens are rare)."""
+    """P**0 .. P**(length-1) mod 2**64, grown on demand (long tokens are rare).
+
+    A one-word 10 MB body once grew the module's table to 128 MB for the life of the
+    process; beyond `_MAX_CACHED_POW` the table is built for this call only.
+    """
     global _char_pow
+    if length > _MAX_CACHED_POW:
+        return _power_table(length)
     if length > len(_char_pow):
         _char_pow = _power_table(1 << (length - 1).bit_length())
     return _char_pow[:length]

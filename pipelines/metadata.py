@@ -22,6 +22,9 @@ _TRAILING_ROLE = re.compile(
 )
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|de|da|van|von|der|al|bin|la|le|and|&)$")
 _MAX_BYLINE_WORDS = 8
+# Longer than this (roles and outlet included) is not a byline; the bound also keeps every
+# regex below on short input.
+_MAX_BYLINE_CHARS = 300
 
 
 def clean_byline(raw: str | None) -> str | None:
@@ -29,6 +32,8 @@ def clean_byline(raw: str | None) -> str | None:
     if not raw:
         return None
     text = " ".join(raw.split())
+    if len(text) > _MAX_BYLINE_CHARS:
+        return None
     text = _BY.sub("", text)
     if " and " not in text:
         text = _TRAILING_ROLE.sub("", text)
@@ -54,11 +59,14 @@ _DATELINE = re.compile(
     rf"(?:\s*\([A-Za-z .&'-]{{2,30}}\))?)"
     r"\s*(?:--|[-—–])\s+(?=\S)"
 )
+# The longest dateline the pattern allows is ~150 characters; matching only a prefix this
+# long bounds the backtracking of its optional parts and unbounded \s* by a constant.
+_DATELINE_WINDOW = 200
 
 
 def split_dateline(paragraph: str) -> tuple[str | None, str]:
     """(dateline, rest) when the paragraph opens with a wire dateline, else (None, paragraph)."""
-    m = _DATELINE.match(paragraph)
+    m = _DATELINE.match(paragraph[:_DATELINE_WINDOW])
     if m is None:
         return None, paragraph
     city = m.group("dl").split(",")[0].split("(")[0]
@@ -132,11 +140,17 @@ _DATE_LINE = re.compile(
     r"(?:\s*[A-Z]{2,4})?)?)\s*$",
     re.I,
 )
+# "Last updated on: Wednesday, September 22, 2007 10:00:00 A.M. EDT" is 66 characters; a
+# longer paragraph is not a date line, and its \s*:?\s* runs could trade spaces.
+_MAX_DATE_LINE = 120
 
 
 def date_line(paragraph: str) -> str | None:
     """The ISO date of a paragraph that is only a date ("Published May 22, 2007")."""
-    m = _DATE_LINE.match(paragraph.strip())
+    paragraph = paragraph.strip()
+    if len(paragraph) > _MAX_DATE_LINE:
+        return None
+    m = _DATE_LINE.match(paragraph)
     return parse_date(m.group("d")) if m else None
 
 

@@ -10,11 +10,21 @@ ambassador" → the person introduced with that title; "the official" → the an
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipelines.entities import NameIndex, strip_other, strip_person, wordset
 from pipelines.records import Mention, Quote
+from pipelines.textindex import (
+    Indefinites,
+    Lines,
+    Mentions,
+    first_above,
+    last_at_most,
+    trailing_caps,
+)
 
 SCARE_MAX_WORDS = 3
 _MAX_AFTER_WORDS = 9  # "…," a senior US official in Baghdad warned: longer is a new clause
@@ -30,14 +40,25 @@ _VERBS = (
 )
 _VERB = re.compile(rf"\b(?:{_VERBS})\b", re.I)
 _AUX = r"(?:(?:also|later|then|again|has|had|have|would|will|once|\w+ly)\s+)?"
+# The leading punctuation run is possessive (*+): the speaker phrase may not give back
+# characters to it, which made a long run of dashes cost (run length x 90) per quote.
 _AFTER_SUBJECT = re.compile(
-    rf"^[\s,;:—–-]*(?P<sp>[^,;:!?\"“”]{{1,90}}?)\s+{_AUX}(?:{_VERBS})\b", re.I
+    rf"^[\s,;:—–-]*+(?P<sp>[^,;:!?\"“”]{{1,90}}?)\s+{_AUX}(?:{_VERBS})\b", re.I
 )
-_AFTER_INVERTED = re.compile(rf"^[\s,;:—–-]*(?:{_VERBS})\s+(?P<sp>[^,;:!?\"“”(]+)", re.I)
+_AFTER_INVERTED = re.compile(rf"^[\s,;:—–-]*+(?:{_VERBS})\s+(?P<sp>[^,;:!?\"“”(]+)", re.I)
+# Bounds that make every attribution step cost O(1) however long a sentence or paragraph
+# is. A speaker phrase is at most 12 words; over _MAX_SPEAKER_CHARS it is not one either.
+_MAX_SPEAKER_CHARS = 250
+_AFTER_WINDOW = 2 * _MAX_SPEAKER_CHARS  # looked at after a closing mark
+_SUBJECT_WINDOW = 600  # looked back from a verb for its subject, appositives included
+_APPOSITIVE_REACH = 120  # ", the deputy foreign minister" after a name
+_INDEFINITE_TRIES = 16  # nearest "a … official" phrases tried for "the official"
+_INDEFINITE_SPAN = 300  # longest "a senior US official in Baghdad" phrase matched
 _LEAD = re.compile(
     r"^(?:(?:but|and|so|yet|also|then|however|earlier|later|meanwhile|instead|as|while)\b[\s,]*)+",
     re.I,
 )
+_ACCORDING = re.compile(r"\s*([^,;:\"“]+)")
 _PRONOUN = re.compile(r"^(?:he|she|they|i|we)$", re.I)
 _DETERMINER = re.compile(
     r"^(?:a|an|the|one|another|two|three|several|some|many|most|other)\s", re.I
@@ -85,6 +106,9 @@ def _paragraphs(body: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", body)]
 
 
+_MARKS = re.compile('["“”]')
+
+
 def _mark_kind(body: str, i: int, lo: int, hi: int, depth: int) -> str | None:
     ch = body[i]
     if ch == "“":
@@ -127,9 +151,8 @@ def find_spans(body: str) -> list[Span]:
         depth, opened = (1, pending) if pending is not None else (0, -1)
         skip_first = pending is not None
         pending = None
-        for i in range(lo, hi):
-            if body[i] not in '"“”':
-                continue
+        for mark in _MARKS.finditer(body, lo, hi):
+            i = mark.start()
             if skip_first:  # the continuation mark that reopens the carried quote
                 skip_first = False
                 if i == lo:
@@ -163,12 +186,6 @@ def _sentence_ends(body: str) -> list[int]:
     return ends
 
 
-def _para_bounds(body: str, pos: int) -> tuple[int, int]:
-    lo = body.rfind("\n", 0, pos) + 1
-    hi = body.find("\n", pos)
-    return lo, (len(body) if hi < 0 else hi)
-
-
 # --- speakers ---------------------------------------------------------------------------
 
 
@@ -184,30 +201,47 @@ class _Resolver:
 
     def __init__(self, body: str, mentions: Sequence[Mention]) -> None:
         self.body = body
-        self.persons = [m for m in mentions if m.label == "PERSON"]
-        self.others = [m for m in mentions if m.label in ("ORG", "NORP", "GPE")]
-        self.names = NameIndex([strip_person(m.text) for m in self.persons])
-        self.history: list[tuple[int, str, str]] = []  # (pos, kind, resolved) of attributions
-        self.roles = self._roles()
+        self.persons = Mentions([m for m in mentions if m.label == "PERSON"])
+        self.others = Mentions([m for m in mentions if m.label in ("ORG", "NORP", "GPE")])
+        self.names = NameIndex([strip_person(m.text) for m in self.persons.items])
+        # Attributions resolved so far, by plurality: sorted positions and resolved values.
+        self.history: dict[bool, tuple[list[int], list[str]]] = {False: ([], []), True: ([], [])}
+        self.roles: dict[str, tuple[list[int], list[str]]] = {}
+        for pos, role, canonical in self._roles():
+            positions, canonicals = self.roles.setdefault(role, ([], []))
+            positions.append(pos)  # persons are sorted by start: positions stay sorted
+            canonicals.append(canonical)
+
+    @cached_property
+    def indefinites(self) -> Indefinites:
+        return Indefinites(self.body)
 
     def _roles(self) -> list[tuple[int, str, str]]:
         """(pos, role, canonical) from "Iranian Ambassador Hassan Kazemi Qumi" and from
         appositives ("Bagheri, deputy foreign minister"); "adviser to Petraeus" is not one."""
         roles = []
-        for m in self.persons:
+        for m in self.persons.items:
             words = [w.lower().strip(".,") for w in m.text.split()[:-1]]
             for w in reversed(self.body[max(0, m.start - 60) : m.start].split()):
                 if not (w[0].isupper() or w.lower() in ROLE_WORDS):
                     break
                 words.append(w.lower().strip(".,"))
-            after = _APPOSITIVE.match(self.body, m.end)
-            words += after.group(1).lower().split() if after else []
+            words += self._appositive(m.end)
             canonical = self.names.resolve(m.text)
             for w in words:
                 role = _ROLE_PREFIX.get(w, w)
                 if role in ROLE_WORDS:
                     roles.append((m.start, role, canonical))
         return roles
+
+    def _appositive(self, pos: int) -> list[str]:
+        reach = pos + _APPOSITIVE_REACH
+        after = _APPOSITIVE.match(self.body, pos, reach)
+        if after is None:
+            return []
+        words = after.group(1).lower().split()
+        cut = after.end() == reach < len(self.body) and _is_word_char(self.body[reach])
+        return words[:-1] if cut else words  # a word cut by the reach is not a role
 
     def classify(self, lo: int, hi: int) -> Speaker | None:
         """The speaker named by body[lo:hi], a subject or object phrase of a speech verb."""
@@ -217,21 +251,21 @@ class _Resolver:
             lo += lead.end()
         text = self.body[lo:hi].strip().rstrip(".")
         lo = hi - len(self.body[lo:hi].lstrip())
-        if not text or len(text.split()) > 12:
+        if not text or len(text) > _MAX_SPEAKER_CHARS or len(text.split()) > 12:
             return None
         if _PRONOUN.match(text):
             return Speaker("pronoun", text.lower(), lo)
-        inside = [m for m in self.persons if m.start >= lo and m.end <= hi + 1]
+        inside = self.persons.within(lo, hi + 1)
         if _DETERMINER.match(text):
-            org = [m for m in self.others if m.start >= lo and m.end <= hi + 1]
+            org = self.others.within(lo, hi + 1)
             if org and strip_other(text) == strip_other(org[0].text):
                 return Speaker("org", strip_other(org[0].text), lo)
             return Speaker("description", text[0].lower() + text[1:], lo)
         if inside:
             return Speaker("person", self.names.resolve(inside[-1].text), lo)
-        caps = re.search(r"(?:\b[A-Z][\w'’.-]*\s*){1,4}$", text)
-        if caps and self.names.knows(caps.group(0)):
-            return Speaker("person", self.names.resolve(caps.group(0)), lo)
+        caps = trailing_caps(text)
+        if caps and self.names.knows(caps):
+            return Speaker("person", self.names.resolve(caps), lo)
         if text[0].isupper() and all(w[0].isupper() for w in text.split()):
             return Speaker("org", strip_other(text), lo)  # "The White House", NER missed
         return Speaker("description", text[0].lower() + text[1:], lo)
@@ -244,35 +278,46 @@ class _Resolver:
         else:
             value = sp.value
         if sp.kind != "pronoun" and value:
-            self.history.append((sp.pos, sp.kind, value))
+            positions, values = self.history[_plural(value)]
+            at = bisect_right(positions, sp.pos)  # after equal positions: the latest wins
+            positions.insert(at, sp.pos)
+            values.insert(at, value)
         return value
 
     def _pronoun(self, sp: Speaker) -> str:
         plural = sp.value in ("they", "we")
-        last = next(
-            (h for h in reversed(self.history) if h[0] < sp.pos and _plural(h[2]) == plural),
-            None,
-        )
-        named = [m for m in self.persons if m.end <= sp.pos]
+        positions, values = self.history[plural]
+        i = bisect_left(positions, sp.pos) - 1  # the last attribution before the pronoun
+        named = self.persons.last_ending_by(sp.pos)
         # A person named after the last attribution is the likelier antecedent ("… Qumi in
         # an interview. He said …").
-        if not plural and named and (last is None or named[-1].start > last[0]):
-            return self.names.resolve(named[-1].text)
-        return last[2] if last else sp.value
+        if not plural and named and (i < 0 or named.start > positions[i]):
+            return self.names.resolve(named.text)
+        return values[i] if i >= 0 else sp.value
 
     def _definite(self, sp: Speaker) -> str:
         words = _PREP.split(" " + sp.value[4:] + " ")[0].split()
         head = words[-1].lower() if words else ""
-        role = [r for r in self.roles if r[0] < sp.pos and r[1] == head]
-        if role:
-            return role[-1][2]
+        if head in self.roles:
+            positions, canonicals = self.roles[head]
+            i = bisect_left(positions, sp.pos) - 1
+            if i >= 0:
+                return canonicals[i]
         mods = {w.lower() for w in sp.value[4:].split() if w.lower() not in ("in", "the")}
+        starts = self.indefinites.before(head, sp.pos, _INDEFINITE_TRIES)
+        if not starts:
+            return sp.value
         pattern = re.compile(_INDEFINITE.format(head=re.escape(head)))
-        for m in reversed(list(pattern.finditer(self.body, 0, sp.pos))):
-            found = m.group(0).strip()
-            if mods <= {w.lower() for w in found.split()}:
+        for start in starts:  # nearest first, as the last match before was preferred
+            m = pattern.match(self.body, start, min(sp.pos, start + _INDEFINITE_SPAN))
+            found = m.group(0).strip() if m else ""
+            if found and mods <= {w.lower() for w in found.split()}:
                 return found[0].lower() + found[1:]
         return sp.value
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c in "_-"
 
 
 def _plural(value: str) -> bool:
@@ -285,26 +330,35 @@ def _plural(value: str) -> bool:
 
 
 class _Attributor:
-    def __init__(self, body: str, mentions: Sequence[Mention]) -> None:
+    def __init__(self, body: str, mentions: Sequence[Mention], lines: Lines) -> None:
         self.body = body
+        self.lines = lines
         self.resolver = _Resolver(body, mentions)
         self.ends = _sentence_ends(body)
+        # Speech verbs and clause separators, found in one pass each and then looked up by
+        # position (scanning up to each quote or verb again cost ~250 ns a character).
+        self.verbs = list(_VERB.finditer(body))
+        self.verb_starts = [m.start() for m in self.verbs]
+        seps = [(m.start(), m.end()) for m in _CLAUSE.finditer(body)]
+        self.sep_starts, self.sep_ends = [s for s, _ in seps], [e for _, e in seps]
 
     def _sentence_start(self, pos: int, floor: int) -> int:
-        starts = [e for e in self.ends if floor <= e <= pos]
-        return starts[-1] if starts else floor
+        return last_at_most(self.ends, pos, floor)
 
     def _sentence_end(self, pos: int, ceiling: int) -> int:
-        return next((e for e in self.ends if pos < e <= ceiling), ceiling)
+        return first_above(self.ends, pos, ceiling)
 
     def after(self, span: Span, ceiling: int) -> Speaker | None:
         """ "…," Mr. Bush said / "…," said the official / "…," according to X."""
         inner = self.body[span.start : span.end].rstrip('"”’ ')
         lo = span.close
-        text = self.body[lo : self._sentence_end(lo, ceiling)]
+        end = self._sentence_end(lo, ceiling)
+        text = self.body[lo : min(end, lo + _AFTER_WINDOW)]
         if inner.endswith(".") and not text.lstrip().startswith(","):
             return None  # the quoted sentence ended; what follows is a new sentence
         if m := _AFTER_INVERTED.match(text):
+            if m.end("sp") == len(text) < end - lo:
+                return None  # the phrase runs past the window: too long for a speaker
             return self.resolver.classify(lo + m.start("sp"), lo + m.end("sp"))
         m = _AFTER_SUBJECT.match(text)
         if m and len(m.group("sp").split()) <= _MAX_AFTER_WORDS:
@@ -314,14 +368,16 @@ class _Attributor:
     def before(self, span: Span, floor: int) -> Speaker | None:
         """Mr. Bush said that "…" / he said, "…" / X, a minister, said: "…"."""
         lo = self._sentence_start(span.open, floor)
-        verbs = list(_VERB.finditer(self.body, lo, span.open))
-        if not verbs:
+        k = bisect_left(self.verb_starts, span.open) - 1  # the last verb before the quote
+        if k < 0 or self.verb_starts[k] < lo:
             return None
-        verb = verbs[-1]
+        verb = self.verbs[k]
         if verb.group(0).lower() == "according to":
-            end = span.open
-            m = re.match(r"\s*([^,;:\"“]+)", self.body[verb.end() : end])
-            return self.resolver.classify(verb.end(), verb.end() + m.end(1)) if m else None
+            end = min(span.open, verb.end() + _AFTER_WINDOW)
+            m = _ACCORDING.match(self.body, verb.end(), end)
+            if m is None or m.end(1) == end < span.open:
+                return None  # none, or one running past the window: not a speaker
+            return self.resolver.classify(verb.end(), m.end(1))
         if _COORDINATED.search(self.body, lo, verb.start()):
             return self._sentence_subject(span.open)
         return self.subject(lo, verb.start())
@@ -329,19 +385,31 @@ class _Attributor:
     def _sentence_subject(self, pos: int) -> Speaker | None:
         """ "A spokesman …, who asked not to be named, rejected … and said": the subject
         of the whole sentence, its first clause."""
-        para_lo, _ = _para_bounds(self.body, pos)
+        para_lo, _ = self.lines.bounds(pos)
         lo = self._sentence_start(pos, para_lo)
-        sep = _CLAUSE.search(self.body, lo, pos)
-        hi = sep.start() if sep else pos
+        limit = min(pos, lo + _SUBJECT_WINDOW)
+        k = bisect_left(self.sep_starts, lo)
+        sep = self.sep_starts[k] if k < len(self.sep_starts) and self.sep_ends[k] <= limit else None
+        if sep is None and limit < pos:
+            return None  # a first clause this long is not a subject phrase
+        hi = pos if sep is None else sep
         verb = _FIRST_VERB.search(self.body, lo, hi)
         return self.resolver.classify(lo, verb.start() if verb else hi)
 
     def subject(self, lo: int, verb_at: int) -> Speaker | None:
-        """The phrase before a verb: its own clause, or past an appositive to the name."""
-        seps = list(_CLAUSE.finditer(self.body, lo, verb_at))
-        starts = [lo] + [m.end() for m in seps]
-        ends = [m.start() for m in seps] + [verb_at]
+        """The phrase before a verb: its own clause, or past an appositive to the name.
+
+        Only the last `_SUBJECT_WINDOW` characters are looked at: a clause reaching further
+        back is too long to be a subject, and many verbs in one long sentence would
+        otherwise each rescan it from its start.
+        """
+        cut = max(lo, verb_at - _SUBJECT_WINDOW)
+        first, last = bisect_left(self.sep_starts, cut), bisect_left(self.sep_starts, verb_at)
+        starts = [cut, *self.sep_ends[first:last]]
+        ends = [*self.sep_starts[first:last], verb_at]
         for n, (c_lo, c_hi) in enumerate(reversed(list(zip(starts, ends, strict=True)))):
+            if c_lo == cut > lo:
+                return None
             chunk = self.body[c_lo:c_hi].strip()
             if n == 0 and chunk:
                 return self.resolver.classify(c_lo, c_hi)
@@ -353,22 +421,16 @@ class _Attributor:
     def attributions(self, spans: Sequence[Span]) -> list[Speaker]:
         """Every "X said" outside quotations, so later "he" and "the official" resolve."""
         found = []
-        for verb in _VERB.finditer(self.body):
-            if any(s.open <= verb.start() < s.close for s in spans):
+        opens, closes = [s.open for s in spans], [s.close for s in spans]
+        for at in self.verb_starts:
+            k = bisect_right(opens, at) - 1  # spans are disjoint: only this one can hold it
+            if k >= 0 and at < closes[k]:
                 continue
-            para_lo, _ = _para_bounds(self.body, verb.start())
-            lo = max(
-                self._sentence_start(verb.start(), para_lo),
-                _last_close(spans, verb.start(), para_lo),
-            )
-            if (sp := self.subject(lo, verb.start())) is not None:
+            para_lo, _ = self.lines.bounds(at)
+            lo = max(self._sentence_start(at, para_lo), last_at_most(closes, at, para_lo))
+            if (sp := self.subject(lo, at)) is not None:
                 found.append(sp)
         return found
-
-
-def _last_close(spans: Sequence[Span], pos: int, floor: int) -> int:
-    closes = [s.close for s in spans if floor <= s.close <= pos]
-    return closes[-1] if closes else floor
 
 
 def _words(text: str) -> int:
@@ -378,13 +440,16 @@ def _words(text: str) -> int:
 def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
     """Every direct quotation in `body` with its resolved speaker and offsets."""
     spans = find_spans(body)
-    att = _Attributor(body, mentions)
+    lines = Lines(body)
+    att = _Attributor(body, mentions, lines)
+    closes = [s.close for s in spans]  # sorted: top-level spans do not overlap
     quote_speakers: dict[int, Speaker | None] = {}
     for k, span in enumerate(spans):
-        lo, _ = _para_bounds(body, span.open)
-        _, hi = _para_bounds(body, span.close - 1)  # a multi-paragraph quote ends later
-        nxt = next((s.open for s in spans[k + 1 :] if s.open < hi), hi)
-        prev_close = _last_close(spans[:k], span.open, lo)
+        lo, _ = lines.bounds(span.open)
+        _, hi = lines.bounds(span.close - 1)  # a multi-paragraph quote ends later
+        # Spans are sorted: the next one opens first, and the last earlier close is nearest.
+        nxt = spans[k + 1].open if k + 1 < len(spans) and spans[k + 1].open < hi else hi
+        prev_close = last_at_most(closes, span.open, lo, stop=k)
         quote_speakers[k] = att.after(span, nxt) or att.before(span, prev_close)
     # Resolve quote speakers and plain attributions together, in reading order.
     events = [(sp.pos, -1, sp) for sp in att.attributions(spans)]
@@ -396,7 +461,7 @@ def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
             seen[pos] = att.resolver.resolve(sp)
         if k >= 0:
             resolved[k] = seen[pos]
-    return _assemble(body, spans, resolved)
+    return _assemble(body, spans, resolved, lines)
 
 
 def _is_scare(text: str) -> bool:
@@ -405,21 +470,23 @@ def _is_scare(text: str) -> bool:
     return _words(text) <= SCARE_MAX_WORDS and not sentence
 
 
-def _assemble(body: str, spans: Sequence[Span], resolved: dict[int, str]) -> tuple[Quote, ...]:
+def _assemble(
+    body: str, spans: Sequence[Span], resolved: dict[int, str], lines: Lines
+) -> tuple[Quote, ...]:
     out: list[Quote] = []
     last: tuple[int, str | None] | None = None  # (paragraph start, speaker) of last full quote
     for k, span in enumerate(spans):
         text = body[span.start : span.end]
-        para_lo, _ = _para_bounds(body, span.open)
+        para_lo, _ = lines.bounds(span.open)
         scare = _is_scare(text)
         speaker = resolved.get(k)
         if speaker is None and not scare and last is not None:
             # A quote with no attribution continues the previous speaker: same paragraph,
             # or a paragraph that is itself a continuation right after it.
-            prev_para_lo, _ = _para_bounds(body, max(para_lo - 2, 0))
+            prev_para_lo, _ = lines.bounds(max(para_lo - 2, 0))
             if last[0] in (para_lo, prev_para_lo):
                 speaker = last[1]
         out.append(Quote(text, speaker, span.start, span.end, scare))
         if not scare:
-            last = (_para_bounds(body, span.end)[0], speaker)
+            last = (lines.bounds(span.end)[0], speaker)
     return tuple(out)

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.sanitize import safe_text
+
+MAX_REASON_CHARS = 500
+
 
 class RejectedInput(Exception):
     """A permanent, input-caused failure: retrying cannot help.
 
     `code` is a short stable token operators can group by (``empty``, ``binary``,
-    ``too_large``, ``undecodable``, ``unparseable``, ``no_text``, ``unsupported``);
-    `reason` is the human sentence shown by `failed list`.
+    ``too_large``, ``undecodable``, ``unparseable``, ``no_text``, ``unsupported``,
+    ``title_too_long``, ``too_many_items``, ``too_complex``); `reason` is the human sentence
+    shown by `failed list`. A reason can quote a parser's message about hostile input, so
+    it is made safe to store and cut to `MAX_REASON_CHARS`.
     """
 
     def __init__(self, code: str, reason: str) -> None:
+        reason = safe_text(reason)[:MAX_REASON_CHARS]
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pipelines.limits import SETTING_MAX_ITEMS, Limits
 from pipelines.readers import Parsed
 from pipelines.records import RejectedInput
 
@@ -15,6 +16,7 @@ _DATE = ("published", "date", "published_at", "publish_date", "pubdate", "dateti
 _URL = ("url", "link")
 _SOURCE = ("source", "sitename", "publisher")
 _LANGUAGE = ("language", "lang")
+_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}
 
 
 def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -32,7 +34,8 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 
 def _article(obj: object, item: int, where: str) -> Parsed:
     if not isinstance(obj, dict):
-        raise RejectedInput("unparseable", f"{where}: expected a JSON object")
+        kind = "null" if obj is None else _KINDS.get(type(obj), type(obj).__name__)
+        raise RejectedInput("unparseable", f"{where}: expected a JSON object, found {kind}")
     body = _first(obj, _BODY)
     if body is None:
         raise RejectedInput("no_text", f"{where}: no body/text/content field with text")
@@ -51,23 +54,40 @@ def _article(obj: object, item: int, where: str) -> Parsed:
 def _loads(text: str, where: str) -> object:
     try:
         return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise RejectedInput("unparseable", f"{where}: the JSON is nested too deeply") from None
+    except ValueError as exc:  # also integers over Python's 4,300-digit conversion limit
         raise RejectedInput("unparseable", f"{where}: malformed JSON ({exc})") from None
 
 
-def read_json(text: str) -> list[Parsed]:
+def _too_many(count: int, limits: Limits) -> RejectedInput:
+    return RejectedInput(
+        "too_many_items",
+        f"the file holds {count:,} articles, over the limit of {limits.max_items:,} per file "
+        f"({SETTING_MAX_ITEMS})",
+    )
+
+
+def read_json(text: str, limits: Limits | None = None) -> list[Parsed]:
+    limits = limits or Limits()
     data = _loads(text, "the file")
     if isinstance(data, list):
         if not data:
             raise RejectedInput("no_text", "the file holds an empty JSON list")
+        if len(data) > limits.max_items:
+            raise _too_many(len(data), limits)
         return [_article(obj, i, f"element {i}") for i, obj in enumerate(data, start=1)]
     return [_article(data, 0, "the file")]
 
 
-def read_jsonl(text: str) -> list[Parsed]:
+def read_jsonl(text: str, limits: Limits | None = None) -> list[Parsed]:
+    limits = limits or Limits()
     out: list[Parsed] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
         if line.strip():
+            if len(out) == limits.max_items:  # refuse before parsing one item too many
+                raise _too_many(sum(1 for ln in lines if ln.strip()), limits)
             where = f"line {number}"
             out.append(_article(_loads(line, where), number, where))
     if not out:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+from pipelines.limits import Limits
 from pipelines.readers import Parsed
 
-_HEADER = re.compile(
-    r"^(title|headline|author|byline|by|date|published|source|url|link|language|lang)"
-    r"\s*:\s*(.+?)\s*$",
+# Only the key is matched by a regex; the value is the rest of the line, stripped. The old
+# `\s*(.+?)\s*$` let the lazy value and the trailing spaces trade characters: quadratic
+# on one long line of spaces.
+_HEADER_KEY = re.compile(
+    r"(title|headline|author|byline|by|date|published|source|url|link|language|lang)\s*:",
     re.I,
 )
 _FIELD = {
@@ -34,12 +37,20 @@ _SENTENCE_END = (".", ",", ";", ":", '"', "”", "’")
 _NOT_TITLE = re.compile(r"^(by\s|[\"“‘'(\[*•-]|\d{1,2}[:/.])", re.I)
 
 
+def _header(line: str) -> tuple[str, str] | None:
+    """(field, value) of one `Key: value` line, else None."""
+    line = line.strip()
+    m = _HEADER_KEY.match(line)
+    value = line[m.end() :].strip() if m else ""
+    return (_FIELD[m.group(1).lower()], value) if m and value else None
+
+
 def _header_block(lines: list[str]) -> tuple[dict[str, str], int]:
     """Fields of a leading `Key: value` block and the index of the first line after it."""
     fields: dict[str, str] = {}
     i = 0
-    while i < len(lines) and (m := _HEADER.match(lines[i].strip())):
-        fields.setdefault(_FIELD[m.group(1).lower()], m.group(2))
+    while i < len(lines) and (header := _header(lines[i])):
+        fields.setdefault(*header)
         i += 1
     if not fields or i == len(lines):
         return {}, 0  # a header with nothing after it is the text itself
@@ -61,12 +72,18 @@ def looks_like_headline(line: str, rest: list[str]) -> bool:
     return any(c.isupper() for c in line[:2])
 
 
-def read_txt(text: str) -> list[Parsed]:
+def _first_text_line(lines: list[str], start: int) -> int:
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return start
+
+
+def read_txt(text: str, limits: Limits | None = None) -> list[Parsed]:
+    """`limits` is accepted for a uniform reader signature; the caps apply in `finish`."""
     lines = text.strip("\n").split("\n")
     fields, start = _header_block(lines)
-    lines = lines[start:]
-    while lines and not lines[0].strip():
-        lines.pop(0)
+    # One slice, not pop(0) per blank line: that was quadratic on a million blank lines.
+    lines = lines[_first_text_line(lines, start) :]
     title = fields.get("title")
     if lines:
         first = _MD_HEADING.sub("", lines[0]).strip()

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.extract import read_articles
+from pipelines.limits import Limits
 from pipelines.records import RejectedInput
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "extraction" / "articles"
@@ -18,12 +19,12 @@ MAX = 10_000_000
 
 
 def read(name: str, data: bytes) -> list:
-    return read_articles(name, data, max_bytes=MAX)
+    return read_articles(name, data, Limits(max_bytes=MAX))
 
 
 def rejected(name: str, data: bytes, max_bytes: int = MAX) -> RejectedInput:
     with pytest.raises(RejectedInput) as info:
-        read_articles(name, data, max_bytes=max_bytes)
+        read_articles(name, data, Limits(max_bytes=max_bytes))
     assert info.value.reason
     return info.value
 
@@ -149,6 +150,16 @@ def test_twenty_megabytes_rejected_before_decoding() -> None:
     err = rejected("big.txt", data, max_bytes=10 * 1024 * 1024)
     assert err.code == "too_large"
     assert time.perf_counter() - start < 0.1
+    assert "DROPWIRE_MAX_FILE_BYTES" in err.reason
+
+
+def test_max_bytes_keyword_still_works() -> None:
+    # The older call form workers and bench use: `max_bytes` overrides the limits'.
+    with pytest.raises(RejectedInput) as info:
+        read_articles("a.txt", b"Some words here.", max_bytes=10)
+    assert info.value.code == "too_large"
+    assert read_articles("a.txt", b"Some words here.", Limits(max_bytes=5), max_bytes=100)
+    assert read_articles("a.txt", b"Some words here.")  # Limits() by default
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -162,7 +173,7 @@ def test_twenty_megabytes_rejected_before_decoding() -> None:
 )
 def test_any_bytes_give_drafts_or_a_reason(name: str, data: bytes) -> None:
     try:
-        drafts = read_articles(name, data, max_bytes=1500)
+        drafts = read_articles(name, data, Limits(max_bytes=1500))
     except RejectedInput as err:
         assert err.code and err.reason.strip()
         return
