@@ -54,7 +54,7 @@ def records_for(path: Path, settings: Settings) -> list[dict[str, Any]]:
     # The name as the ledger would write it: a name that is not UTF-8 gets \xNN escapes.
     name = relative_key(path.parent, path)
     try:
-        drafts = read_articles(name, data, max_bytes=settings.max_file_bytes)
+        drafts = read_articles(name, data, settings.limits)
     except RejectedInput as exc:
         raise ExtractFailed(exc.code, exc.reason) from None
     analyses = Analyzer(settings.spacy_model).analyze(drafts)

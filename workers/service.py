@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from db.session import transaction
 from pipelines.extract import read_articles
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import ArticleDraft, RejectedInput
+from pipelines.sanitize import safe_text
 from workers import safefs
 from workers.clock import utcnow
 from workers.files import InboxName, move_out, planned_path, read_file
@@ -47,7 +48,11 @@ def draft_to_json(draft: ArticleDraft) -> str:
 
 
 def draft_from_json(data: str) -> ArticleDraft:
-    fields = json.loads(data)
+    # Drafts queued by an older version may hold what cleaning now removes (NUL, ESC, lone
+    # surrogates): clean them again on the way out.
+    fields: dict[str, Any] = {
+        k: safe_text(v) if isinstance(v, str) else v for k, v in json.loads(data).items()
+    }
     fields["removed"] = tuple(fields.get("removed", ()))
     known = ArticleDraft.__dataclass_fields__
     return ArticleDraft(**{k: v for k, v in fields.items() if k in known})
@@ -82,7 +87,7 @@ def ingest(rt: Runtime, ledger_id: int, node: str | None = None) -> IngestOutcom
         fail(rt, ledger_id, "changed", "the file changed after it was seen", move=False)
         return IngestOutcome(state=State.FAILED)
     try:
-        drafts = read_articles(name.text, data, max_bytes=settings.max_file_bytes)
+        drafts = read_articles(name.text, data, settings.limits)
     except RejectedInput as exc:
         fail(rt, ledger_id, exc.code, exc.reason)
         return IngestOutcome(state=State.FAILED)

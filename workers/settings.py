@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipelines.limits import Limits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DROPWIRE_", extra="ignore")
@@ -30,6 +32,17 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(1, ge=1, description="Ingest worker processes")
     nlp_batch_size: int = Field(16, ge=1, description="Texts per spaCy batch")
     max_file_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Larger files are rejected")
+    max_title_chars: int = Field(
+        2_000, ge=1, description="A longer title rejects the file (`title_too_long`)"
+    )
+    max_items_per_file: int = Field(
+        10_000,
+        ge=1,
+        description="More articles in one JSON/JSONL file reject it (`too_many_items`)",
+    )
+    max_field_chars: int = Field(
+        2_000, ge=1, description="Byline, dateline, caption, source, url… are cut to this length"
+    )
     min_file_age: float = Field(
         1.0, ge=0, description="Seconds a file's size and mtime must be still before it is taken"
     )
@@ -76,6 +89,16 @@ class Settings(BaseSettings):
         description="Host names (comma-separated) the monitor answers besides its bind "
         "address and localhost/127.0.0.1/[::1]; any other Host header gets 400",
     )
+
+    @property
+    def limits(self) -> Limits:
+        """What one file may cost the pipeline."""
+        return Limits(
+            max_bytes=self.max_file_bytes,
+            max_title_chars=self.max_title_chars,
+            max_items=self.max_items_per_file,
+            max_field_chars=self.max_field_chars,
+        )
 
     @property
     def resolved_done_dir(self) -> Path:
