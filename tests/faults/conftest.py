@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from db.models import Article, LedgerEntry, State
 from db.session import make_engine, make_session_factory, transaction
 from tests.faults.servers import PostgresCluster, RedisServer, postgres_cluster, redis_server
+from tests.support.service import Service, wait_for
 from workers.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,6 +57,23 @@ def article_text(n: int, words: int = 40) -> bytes:
         for i in range(words)
     )
     return f"Report {n} from Springfield\n\nMayor Ada Brown spoke on {n}. {body}.\n".encode()
+
+
+def drop_articles(svc: Service, names: Sequence[str], first: int = 0, kinds: int = 0) -> None:
+    """Drop one small article per name (number `first` on; `kinds` > 0 repeats that many)."""
+    for i, name in enumerate(names, start=first):
+        svc.drop(name, article_text(i % kinds if kinds else i))
+
+
+def stored(svc: Service) -> int:
+    """Ledger rows `done` so far."""
+    return ledger_states(svc.root, svc.env)[State.DONE]
+
+
+def wait_stored(svc: Service, at_least: int, timeout: float = 60) -> int:
+    """Wait until `at_least` rows are `done`; returns how many are."""
+    wait_for(lambda: stored(svc) >= at_least, timeout, f"{at_least} files stored")
+    return stored(svc)
 
 
 def fault(kind: str) -> bytes:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
+from tests.faults.conftest import at_rest, drop_articles, fault_env, wait_stored
 from tests.faults.servers import PostgresCluster, RedisServer, wait_until_down
-from tests.support.service import running_service, wait_for
+from tests.support.service import running_service
 
 pytestmark = pytest.mark.faults
 FILES = 2000
@@ -31,14 +30,13 @@ def test_database_down_during_a_burst(
     names = [f"b{i:05d}.txt" for i in range(FILES)]
     with running_service(tmp_path, **env) as svc:
         started = time.monotonic()
-        for i, name in enumerate(names[: FILES // 2]):
-            svc.drop(name, article_text(i % KINDS))
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= 100, 90, "100 stored")
+        drop_articles(svc, names[: FILES // 2], kinds=KINDS)
+        wait_stored(svc, 100, timeout=90)
         pg.stop("immediate")
         wait_until_down(pg)
         down_at = time.monotonic()
-        for i, name in enumerate(names[FILES // 2 :], start=FILES // 2):
-            svc.drop(name, article_text(i % KINDS))  # the second half lands while it is down
+        # The second half lands while it is down.
+        drop_articles(svc, names[FILES // 2 :], first=FILES // 2, kinds=KINDS)
         time.sleep(max(0.0, DOWN_S - (time.monotonic() - down_at)))  # the outage, not a check
         pg.start()
         back = time.monotonic()

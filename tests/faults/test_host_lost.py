@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from db.models import LedgerEntry
 from db.session import make_engine, make_session_factory, transaction
-from tests.faults.conftest import article_text, at_rest, fault, fault_env
+from tests.faults.conftest import article_text, at_rest, drop_articles, fault, fault_env
 from tests.faults.servers import RedisServer
 from tests.support.service import Service, running_service, wait_for
 
@@ -69,8 +69,7 @@ def test_a_silent_node_loses_its_files_to_a_live_one(
             os.killpg(node.pid, signal.SIGSTOP)  # the node and its pool child fall silent
             frozen = True
             silent_at = time.monotonic()
-            for i, name in enumerate(names):
-                svc.drop(name, article_text(i))
+            drop_articles(svc, names)
             figures = at_rest(tmp_path, svc.env, ["slow.txt", *names], started=started,
                               scenario="host lost: a node stops heart-beating [sqlite]",
                               fault_over=silent_at, timeout=240)  # fmt: skip

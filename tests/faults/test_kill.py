@@ -15,8 +15,15 @@ import psutil
 import pytest
 
 from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
-from tests.support.service import Service, running_service, wait_for
+from tests.faults.conftest import (
+    at_rest,
+    drop_articles,
+    fault_env,
+    ledger_states,
+    stored,
+    wait_stored,
+)
+from tests.support.service import Service, running_service
 
 pytestmark = pytest.mark.faults
 FILES = 300
@@ -46,16 +53,13 @@ def test_kill_a_worker_mid_task_then_everything(tmp_path: Path) -> None:
     names = [f"k{i:04d}.txt" for i in range(FILES)]
     with running_service(tmp_path, **env) as svc:
         started = time.monotonic()
-        for i, name in enumerate(names):
-            svc.drop(name, article_text(i))
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= 20, 60, "a first 20 stored")
+        drop_articles(svc, names)
+        wait_stored(svc, 20)
         victims = pool_children(svc, "nlp")
         assert victims, "no NLP pool child found"
         for proc in victims:
             proc.send_signal(signal.SIGKILL)  # a segfault or the OOM killer, mid-task
-        done_then = ledger_states(tmp_path, env)[State.DONE]
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= done_then + 20, 60,
-                 "work to go on after the kill")  # fmt: skip
+        wait_stored(svc, stored(svc) + 20)  # work goes on after the kill
         everything = [psutil.Process(svc.process.pid), *psutil.Process(svc.process.pid).children(
             recursive=True)]  # fmt: skip
         for proc in everything:

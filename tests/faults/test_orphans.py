@@ -17,8 +17,8 @@ import psutil
 import pytest
 
 from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
-from tests.support.service import running_service, wait_for
+from tests.faults.conftest import at_rest, drop_articles, fault_env, ledger_states, wait_stored
+from tests.support.service import running_service
 
 pytestmark = pytest.mark.faults
 FILES = 120
@@ -31,9 +31,8 @@ def test_killing_up_alone_leaves_nothing_consuming_and_a_restart_takes_over(
     names = [f"o{i:04d}.txt" for i in range(FILES)]
     with running_service(tmp_path, **env) as svc:
         started = time.monotonic()
-        for i, name in enumerate(names):
-            svc.drop(name, article_text(i))
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= 10, 60, "a first 10 stored")
+        drop_articles(svc, names)
+        wait_stored(svc, 10)
         up = psutil.Process(svc.process.pid)
         workers = [p for p in up.children() if "celery" in " ".join(p.cmdline())]
         pools = [c for w in workers for c in w.children(recursive=True)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
+from tests.faults.conftest import at_rest, drop_articles, fault_env, ledger_states
 from tests.faults.servers import RedisServer, wait_until_down
 from tests.support.service import running_service, wait_for
 
@@ -25,12 +25,10 @@ def test_redis_down_while_the_watcher_is_sending(
     names = [f"d{i:04d}.txt" for i in range(FILES)]
     with running_service(tmp_path, **env) as svc:
         started = time.monotonic()
-        for i, name in enumerate(names[:50]):
-            svc.drop(name, article_text(i))
+        drop_articles(svc, names[:50])
         private_redis.kill()  # mid-send: some of the first 50 may be on the queue, lost
         wait_until_down(private_redis)
-        for i, name in enumerate(names[50:], start=50):
-            svc.drop(name, article_text(i))
+        drop_articles(svc, names[50:], first=50)
         # The watcher records what it sees and keeps it pending; it does not drop it.
         wait_for(lambda: ledger_states(tmp_path, env)[State.PENDING] >= FILES - 50, 60,
                  "the files dropped while Redis is down to wait as pending")  # fmt: skip

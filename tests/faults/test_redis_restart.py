@@ -12,9 +12,16 @@ from pathlib import Path
 import pytest
 
 from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
+from tests.faults.conftest import (
+    at_rest,
+    drop_articles,
+    fault_env,
+    ledger_states,
+    stored,
+    wait_stored,
+)
 from tests.faults.servers import redis_server, wait_until_down
-from tests.support.service import running_service, wait_for
+from tests.support.service import running_service
 
 pytestmark = pytest.mark.faults
 FILES = 300
@@ -29,12 +36,9 @@ def test_redis_restart_during_a_burst(tmp_path: Path, pg_url: str) -> None:
             for persistent in (True, False):
                 started = time.monotonic()
                 burst = [f"r{int(persistent)}-{i:04d}.txt" for i in range(FILES)]
-                for i, name in enumerate(burst):
-                    svc.drop(name, article_text(i + (0 if persistent else FILES)))
+                drop_articles(svc, burst, first=0 if persistent else FILES)
                 names += burst
-                done_at_start = ledger_states(tmp_path, env)[State.DONE]
-                wait_for(lambda d=done_at_start: ledger_states(tmp_path, env)[State.DONE] >= d + 40,
-                         60, "40 stored")  # fmt: skip
+                wait_stored(svc, stored(svc) + 40)
                 if persistent:
                     server.stop()  # SIGTERM: the AOF is flushed
                 else:
@@ -46,10 +50,7 @@ def test_redis_restart_during_a_burst(tmp_path: Path, pg_url: str) -> None:
                 time.sleep(DOWN_S)  # an outage of a few seconds (not an assertion)
                 server.start()
                 back = time.monotonic()
-                wait_for(
-                    lambda b=before: ledger_states(tmp_path, env)[State.DONE] >= b[State.DONE] + 20,
-                    60, "workers consuming again after the restart",
-                )  # fmt: skip
+                wait_stored(svc, before[State.DONE] + 20)  # consuming again after the restart
                 kind = "AOF, SIGTERM" if persistent else "no AOF, SIGKILL"
                 at_rest(tmp_path, svc.env, names, scenario=f"3 Redis restart ({kind}) [postgresql]",
                         fault_over=back, started=started, timeout=180,

@@ -13,10 +13,17 @@ import psutil
 import pytest
 
 from db.models import State
-from tests.faults.conftest import article_text, at_rest, fault_env, ledger_states
+from tests.faults.conftest import (
+    at_rest,
+    drop_articles,
+    fault_env,
+    ledger_states,
+    stored,
+    wait_stored,
+)
 from tests.faults.servers import RedisServer
 from tests.faults.test_kill import pool_children
-from tests.support.service import running_service, wait_for
+from tests.support.service import running_service
 
 pytestmark = pytest.mark.faults
 FILES = 400
@@ -27,17 +34,14 @@ def test_sigterm_during_a_burst(tmp_path: Path, private_redis: RedisServer, pg_u
     names = [f"t{i:04d}.txt" for i in range(FILES)]
     with running_service(tmp_path, **env) as svc:
         started = time.monotonic()
-        for i, name in enumerate(names):
-            svc.drop(name, article_text(i))
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= 20, 60, "a first 20 stored")
+        drop_articles(svc, names)
+        wait_stored(svc, 20)
         # One Celery worker gets SIGTERM: warm shutdown, then the supervisor restarts it.
         (worker,) = {p.parent() for p in pool_children(svc, "nlp")}
         assert worker is not None
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)  # its running task finished, then it exited by itself
-        done_then = ledger_states(tmp_path, env)[State.DONE]
-        wait_for(lambda: ledger_states(tmp_path, env)[State.DONE] >= done_then + 20, 60,
-                 "the restarted worker to consume")  # fmt: skip
+        wait_stored(svc, stored(svc) + 20)  # the restarted worker consumes
         # Then the whole service.
         children = psutil.Process(svc.process.pid).children(recursive=True)
         svc.process.send_signal(signal.SIGTERM)
