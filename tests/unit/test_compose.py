@@ -1,4 +1,5 @@
-"""The deployment files keep the contract: services, commands, broker settings, health checks."""
+"""The deployment files keep the contract: services, commands, broker settings, health checks,
+and no secret with a default."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ REQUIRED = {
     "flower",
 }
 INBOX = "/data/inbox"
+SECRETS = ("REDIS_PASSWORD", "POSTGRES_PASSWORD")
+# ${NAME}, ${NAME:-default}, ${NAME:?error}, … (a `$$` is a literal dollar, dropped first).
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_]\w*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
+SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|KEY", re.IGNORECASE)
+# Without it the monitor refuses its actions (retry) and still serves every page: optional.
+OPTIONAL_TOKENS = {"DROPWIRE_MONITOR_TOKEN"}
+REQUIRED_MESSAGE = re.compile(r"set (?P<name>\w+): see docs/deploy\.md")
+# The ends of a URL's user information (scheme://user:password@host) around a substitution.
+USERINFO_BEFORE = re.compile(r"[a-z][a-z0-9+.-]*://[^/@\s]*$")
+USERINFO_AFTER = re.compile(r"^[^/@\s]*@")
 
 
 def load_compose() -> dict[str, Any]:
@@ -116,17 +127,40 @@ def resolve_cli(args: list[str]) -> click.Command:
     return command
 
 
+def substitutions(node: Any) -> Iterator[tuple[str, re.Match[str]]]:
+    """Every `${…}` in the compose file's values (and keys), with the string it sits in."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from substitutions(key)
+            yield from substitutions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from substitutions(item)
+    elif isinstance(node, str):
+        text = node.replace("$$", "")
+        for match in INTERPOLATION.finditer(text):
+            yield text, match
+
+
+def in_url_userinfo(text: str, match: re.Match[str]) -> bool:
+    return bool(
+        USERINFO_BEFORE.search(text[: match.start()]) and USERINFO_AFTER.match(text[match.end() :])
+    )
+
+
 def compose_config(env_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`docker compose config -q` with `env` added and the .env file given."""
+    """`docker compose config -q` with the .env file given; the passwords come from `env` only,
+    never from the caller's environment."""
     if shutil.which("docker") is None:
         pytest.skip("the docker client is not installed")
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip("`docker compose` (the compose plugin) is not installed")
+    base = {k: v for k, v in os.environ.items() if k not in SECRETS}
     return subprocess.run(
         ["docker", "compose", "--env-file", str(env_file), "-f", str(COMPOSE), "config", "-q"],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**base, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -244,11 +278,46 @@ def test_ports_bind_loopback_only(services: dict[str, Any]) -> None:
     assert "127.0.0.1:5555:5555" in services["flower"]["ports"]
 
 
-def test_docker_compose_config_is_valid(tmp_path: Path) -> None:
-    empty = tmp_path / "empty.env"  # so a developer's own .env does not change the result
+def test_secrets_have_no_default(compose: dict[str, Any]) -> None:
+    """A password, or anything written into a URL's user information, must be required
+    (`${NAME:?…}`): with a default, a deployment that forgot to set it runs on a known value."""
+    found: dict[str, str] = {}
+    for text, match in substitutions(compose):
+        name, op, arg = match["name"], match["op"], match["arg"]
+        secret = SECRET_NAME.search(name) and name not in OPTIONAL_TOKENS
+        if secret or in_url_userinfo(text, match):
+            assert op == ":?", f"{match[0]} in {text!r}: a secret needs ${{{name}:?…}}"
+            message = REQUIRED_MESSAGE.fullmatch(arg)
+            assert message and message["name"] == name, f"{match[0]}: say what to set and where"
+            found[name] = text
+    assert set(found) == set(SECRETS), sorted(found)
+    assert "dropwire-dev" not in COMPOSE.read_text()
+
+
+def test_monitor_token_stays_optional(services: dict[str, Any]) -> None:
+    for name, svc in project_services(services).items():
+        assert svc["environment"]["DROPWIRE_MONITOR_TOKEN"] == "${DROPWIRE_MONITOR_TOKEN:-}", name
+
+
+def test_every_secret_is_documented() -> None:
+    doc = DEPLOY_DOC.read_text()
+    for name in SECRETS:
+        assert re.search(rf"\| `{name}` \| none: \*\*required\*\* \|", doc), name
+    assert "openssl rand -hex" in doc
+
+
+def test_docker_compose_config_needs_the_passwords(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.env"  # so a developer's own .env does not fill them in
     empty.write_text("")
-    result = compose_config(empty)
-    assert result.returncode == 0, result.stderr
+    passwords = {name: "x" + os.urandom(8).hex() for name in SECRETS}
+    ok = compose_config(empty, **passwords)
+    assert ok.returncode == 0, ok.stderr
+    for missing in SECRETS:
+        env = {k: v for k, v in passwords.items() if k != missing}
+        for absent in ({}, {missing: ""}):  # unset, and set but empty
+            failed = compose_config(empty, **env, **absent)
+            assert failed.returncode != 0, (missing, absent)
+            assert f"set {missing}: see docs/deploy.md" in failed.stderr, failed.stderr
 
 
 def test_dropwire_commands_exist_in_the_cli(services: dict[str, Any]) -> None:
