@@ -11,14 +11,12 @@ Figures are measured in this run and printed beside their goals.
 from __future__ import annotations
 
 import gc
-import importlib.util
 import itertools
 import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -29,19 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines import fingerprint as fp  # noqa: E402
+from tests.support.scripts import load_script  # noqa: E402
 
-
-def _load_evaluate() -> ModuleType:
-    path = ROOT / "tests" / "data" / "dedup" / "evaluate.py"
-    spec = importlib.util.spec_from_file_location("dedup_evaluate", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load_evaluate()
+ev = load_script(ROOT / "tests" / "data" / "dedup" / "evaluate.py")
 THRESHOLDS = [round(t, 2) for t in np.arange(0.10, 0.91, 0.05)]
 
 

@@ -4,9 +4,10 @@
 
 The e2e batch (500 articles), the watcher burst (100,000 files) and the memory run (10,000
 articles through one NLP worker) run at full size; the naive peer, scaling and db_store runs
-are sized to keep the total within 15 minutes on a 2-core machine. `--quick` shrinks
-everything for a first look (about 6 minutes). Each command is printed before it runs, the
-total time at the end. Exits non-zero if any script failed.
+are sized to keep the total within 15 minutes on a 2-core machine; pipeline_costs (size guard
+and fingerprint, per file) takes seconds. `--quick` shrinks everything for a first look (about
+6 minutes). Each command is printed before it runs, the total time at the end. Exits non-zero
+if any script failed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ DEFAULT: list[list[str]] = [
     ["watcher.py", "--n", "100000"],
     ["db_store.py", "--n", "300", "--rounds", "2"],
     ["memory.py", "--n", "10000"],
+    ["pipeline_costs.py"],
 ]
 QUICK: list[list[str]] = [
     ["e2e.py", "--n", "200", "--peer-n", "40"],
@@ -33,6 +35,7 @@ QUICK: list[list[str]] = [
     ["watcher.py", "--n", "20000"],
     ["db_store.py", "--n", "200", "--rounds", "1"],
     ["memory.py", "--n", "2000"],
+    ["pipeline_costs.py", "--rounds", "3"],
 ]
 BUDGET_MIN = 15
 

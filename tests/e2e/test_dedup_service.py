@@ -7,15 +7,14 @@ after a restart with an empty Redis, new variants still join the clusters stored
 
 from __future__ import annotations
 
-import importlib.util
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.support.scripts import load_script
 from tests.support.service import Service, running_service, wait_for
 from tests.support.services import pg_schema_url, redis_db_url
 
@@ -24,17 +23,9 @@ DEDUP_DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
 BASES = 10
 
 
-def _builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dedup_build", DEDUP_DATA / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _variants(rounds: list[str]) -> dict[str, tuple[str, str]]:
     """file name -> (base article, text), seeded by the build script's transformations."""
-    build = _builder()
+    build = load_script(DEDUP_DATA / "build.py")
     files: dict[str, tuple[str, str]] = {}
     for path in sorted((DEDUP_DATA / "source").glob("*.txt"))[:BASES]:
         text = path.read_text(encoding="utf-8")

@@ -1,39 +1,29 @@
-"""The deployment files keep the contract: services, commands, broker settings, health checks.
-
-Reads docker-compose.yml with PyYAML when it is installed, else with the small reader below,
-which knows the subset the compose file is written in (block mappings and lists, JSON-style flow
-lists, anchors, aliases and `<<` merges, plain and quoted scalars).
-"""
+"""The deployment files keep the contract: services, commands, broker settings, health checks,
+and no secret with a default."""
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+import yaml
 
+import workers.cli
 from workers.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 
-DROPWIRE_SUBCOMMANDS = {
-    "up",
-    "migrate",
-    "watch",
-    "sweep",
-    "monitor",
-    "ingest",
-    "status",
-    "export",
-    "failed",
-}
 QUEUES = {"ingest", "nlp"}
 INFRA = {"redis", "postgres"}
 ONE_SHOT = {"migrate"}
@@ -49,94 +39,21 @@ REQUIRED = {
     "flower",
 }
 INBOX = "/data/inbox"
-
-
-# --- a reader for the YAML subset docker-compose.yml uses --------------------------------------
-
-
-def _strip_comment(line: str) -> str:
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[:i].rstrip()
-    return line.rstrip()
-
-
-def _scalar(text: str, anchors: dict[str, Any]) -> Any:
-    text = text.strip()
-    if text.startswith("*"):
-        return anchors[text[1:]]
-    if text.startswith("["):
-        return json.loads(text)
-    if text.startswith('"'):
-        return json.loads(text)
-    if text.startswith("'"):
-        return text[1:-1].replace("''", "'")
-    if text in ("", "~", "null"):
-        return None
-    if text in ("true", "false"):
-        return text == "true"
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    return text
-
-
-def mini_yaml_load(source: str) -> Any:
-    lines = [
-        (len(s) - len(s.lstrip(" ")), s.strip())
-        for s in map(_strip_comment, source.splitlines())
-        if s.strip()
-    ]
-    anchors: dict[str, Any] = {}
-    pos = 0
-
-    def block(indent: int) -> Any:
-        nonlocal pos
-        if lines[pos][1].startswith("- "):
-            items = []
-            while pos < len(lines) and lines[pos][0] == indent and lines[pos][1].startswith("- "):
-                items.append(_scalar(lines[pos][1][2:], anchors))
-                pos += 1
-            return items
-        mapping: dict[str, Any] = {}
-        while pos < len(lines) and lines[pos][0] == indent:
-            key, sep, rest = lines[pos][1].partition(":")
-            assert sep, f"not a mapping line: {lines[pos][1]!r}"
-            key, rest = key.strip().strip("\"'"), rest.strip()
-            pos += 1
-            anchor = None
-            if rest.startswith("&"):
-                anchor, _, rest = rest[1:].partition(" ")
-            if rest:
-                value = _scalar(rest, anchors)
-            elif pos < len(lines) and lines[pos][0] > indent:
-                value = block(lines[pos][0])
-            else:
-                value = None
-            if anchor:
-                anchors[anchor] = value
-            if key == "<<":
-                mapping = {**value, **mapping}
-            else:
-                mapping[key] = value
-        return mapping
-
-    return block(0)
+SECRETS = ("REDIS_PASSWORD", "POSTGRES_PASSWORD")
+# ${NAME}, ${NAME:-default}, ${NAME:?error}, … (a `$$` is a literal dollar, dropped first).
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_]\w*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
+SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|KEY", re.IGNORECASE)
+# Without it the monitor refuses its actions (retry) and still serves every page: optional.
+OPTIONAL_TOKENS = {"DROPWIRE_MONITOR_TOKEN"}
+REQUIRED_MESSAGE = re.compile(r"set (?P<name>\w+): see docs/deploy\.md")
+# The ends of a URL's user information (scheme://user:password@host) around a substitution.
+USERINFO_BEFORE = re.compile(r"[a-z][a-z0-9+.-]*://[^/@\s]*$")
+USERINFO_AFTER = re.compile(r"^[^/@\s]*@")
 
 
 def load_compose() -> dict[str, Any]:
-    text = COMPOSE.read_text()
-    try:
-        import yaml
-    except ImportError:
-        return mini_yaml_load(text)
-    data = yaml.safe_load(text)
-    assert mini_yaml_load(text) == data, "compose file left the subset the fallback reader knows"
+    data = yaml.safe_load(COMPOSE.read_text())
+    assert isinstance(data, dict)
     return data
 
 
@@ -176,10 +93,78 @@ def option(args: list[str], *names: str) -> str | None:
     return None
 
 
-def dropwire_subcommands(services: dict[str, Any]) -> set[str]:
-    return {
-        args[1] for args in map(argv, services.values()) if len(args) > 1 and args[0] == "dropwire"
-    }
+def healthcheck_argv(service: dict[str, Any]) -> list[str]:
+    test = (service.get("healthcheck") or {}).get("test") or []
+    if isinstance(test, str):
+        return shlex.split(test)
+    if test[:1] == ["CMD-SHELL"]:
+        return shlex.split(" ".join(test[1:]))
+    return list(test[1:]) if test[:1] == ["CMD"] else list(test)
+
+
+def dropwire_invocations(services: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    """(where, arguments after `dropwire`) of every `dropwire` command and health check."""
+    for name, svc in services.items():
+        for where, args in (("command", argv(svc)), ("healthcheck", healthcheck_argv(svc))):
+            if args[:1] == ["dropwire"]:
+                yield f"{name} {where}", args[1:]
+
+
+def resolve_cli(args: list[str]) -> click.Command:
+    """The click command `dropwire ARGS` would run, found and parsed the way click does it
+    (down `workers.cli.main.commands`), without running it. Raises `click.UsageError` for an
+    unknown subcommand or option, a missing argument, or a group named without a command."""
+    command: click.Command = workers.cli.main
+    ctx = command.make_context("dropwire", list(args))
+    while isinstance(command, click.Group):
+        rest = [*ctx.protected_args, *ctx.args]
+        if not rest:
+            raise click.UsageError(f"`{ctx.command_path}` needs a subcommand", ctx)
+        name, sub, rest = command.resolve_command(ctx, rest)
+        assert name and sub
+        command = sub
+        ctx = command.make_context(name, rest, parent=ctx)
+    return command
+
+
+def substitutions(node: Any) -> Iterator[tuple[str, re.Match[str]]]:
+    """Every `${…}` in the compose file's values (and keys), with the string it sits in."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from substitutions(key)
+            yield from substitutions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from substitutions(item)
+    elif isinstance(node, str):
+        text = node.replace("$$", "")
+        for match in INTERPOLATION.finditer(text):
+            yield text, match
+
+
+def in_url_userinfo(text: str, match: re.Match[str]) -> bool:
+    return bool(
+        USERINFO_BEFORE.search(text[: match.start()]) and USERINFO_AFTER.match(text[match.end() :])
+    )
+
+
+def compose_config(env_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`docker compose config -q` with the .env file given; the passwords come from `env` only,
+    never from the caller's environment."""
+    if shutil.which("docker") is None:
+        pytest.skip("the docker client is not installed")
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("`docker compose` (the compose plugin) is not installed")
+    base = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    return subprocess.run(
+        ["docker", "compose", "--env-file", str(env_file), "-f", str(COMPOSE), "config", "-q"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 # --- compose -----------------------------------------------------------------------------------
@@ -193,9 +178,7 @@ def test_project_commands_are_real(services: dict[str, Any]) -> None:
     for name, svc in project_services(services).items():
         args = argv(svc)
         assert args, f"{name} has no command"
-        if args[0] == "dropwire":
-            assert len(args) > 1 and args[1] in DROPWIRE_SUBCOMMANDS, (name, args)
-        else:
+        if args[0] != "dropwire":  # dropwire commands: test_dropwire_commands_exist_in_the_cli
             assert args[:3] == ["celery", "-A", "workers.app"], (name, args)
             assert args[3] in {"worker", "flower", "inspect", "beat"}, (name, args)
             if args[3] == "worker":
@@ -295,44 +278,74 @@ def test_ports_bind_loopback_only(services: dict[str, Any]) -> None:
     assert "127.0.0.1:5555:5555" in services["flower"]["ports"]
 
 
-def test_mini_reader_handles_anchors_and_merges() -> None:
-    doc = mini_yaml_load(
-        "x: &base\n  a: 1\n  b: \"two\" # note\nlist:\n  - 'it''s'\n  - plain\n"
-        'svc:\n  <<: *base\n  b: three\n  c: ["x", "y"]\n  d:\n'
+def test_secrets_have_no_default(compose: dict[str, Any]) -> None:
+    """A password, or anything written into a URL's user information, must be required
+    (`${NAME:?…}`): with a default, a deployment that forgot to set it runs on a known value."""
+    found: dict[str, str] = {}
+    for text, match in substitutions(compose):
+        name, op, arg = match["name"], match["op"], match["arg"]
+        secret = SECRET_NAME.search(name) and name not in OPTIONAL_TOKENS
+        if secret or in_url_userinfo(text, match):
+            assert op == ":?", f"{match[0]} in {text!r}: a secret needs ${{{name}:?…}}"
+            message = REQUIRED_MESSAGE.fullmatch(arg)
+            assert message and message["name"] == name, f"{match[0]}: say what to set and where"
+            found[name] = text
+    assert set(found) == set(SECRETS), sorted(found)
+    assert "dropwire-dev" not in COMPOSE.read_text()
+
+
+def test_monitor_token_stays_optional(services: dict[str, Any]) -> None:
+    for name, svc in project_services(services).items():
+        assert svc["environment"]["DROPWIRE_MONITOR_TOKEN"] == "${DROPWIRE_MONITOR_TOKEN:-}", name
+
+
+def test_every_secret_is_documented() -> None:
+    doc = DEPLOY_DOC.read_text()
+    for name in SECRETS:
+        assert re.search(rf"\| `{name}` \| none: \*\*required\*\* \|", doc), name
+    assert "openssl rand -hex" in doc
+
+
+def test_docker_compose_config_needs_the_passwords(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.env"  # so a developer's own .env does not fill them in
+    empty.write_text("")
+    passwords = {name: "x" + os.urandom(8).hex() for name in SECRETS}
+    ok = compose_config(empty, **passwords)
+    assert ok.returncode == 0, ok.stderr
+    for missing in SECRETS:
+        env = {k: v for k, v in passwords.items() if k != missing}
+        for absent in ({}, {missing: ""}):  # unset, and set but empty
+            failed = compose_config(empty, **env, **absent)
+            assert failed.returncode != 0, (missing, absent)
+            assert f"set {missing}: see docs/deploy.md" in failed.stderr, failed.stderr
+
+
+def test_dropwire_commands_exist_in_the_cli(services: dict[str, Any]) -> None:
+    """Every `dropwire …` a container runs (command or health check) parses as a real command."""
+    invocations = dict(dropwire_invocations(services))
+    assert {"migrate command", "watcher command", "watcher healthcheck"} <= invocations.keys()
+    for where, args in invocations.items():
+        try:
+            resolve_cli(args)
+        except click.UsageError as exc:
+            raise AssertionError(f"{where}: dropwire {shlex.join(args)}: {exc}") from exc
+
+
+def test_deploy_doc_commands_exist_in_the_cli() -> None:
+    commands = re.findall(
+        r"^docker compose run --rm \S+ dropwire ([^>|\n]*)", DEPLOY_DOC.read_text(), re.M
     )
-    assert doc == {
-        "x": {"a": 1, "b": "two"},
-        "list": ["it's", "plain"],
-        "svc": {"a": 1, "b": "three", "c": ["x", "y"], "d": None},
-    }
+    assert len(commands) >= 4, commands
+    for command in commands:
+        resolve_cli(shlex.split(command))
 
 
-def test_docker_compose_config_is_valid() -> None:
-    if shutil.which("docker") is None:
-        pytest.skip("the docker client is not installed")
-    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip("`docker compose` (the compose plugin) is not installed")
-    result = subprocess.run(
-        ["docker", "compose", "-f", str(COMPOSE), "config", "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-
-
-def test_compose_dropwire_subcommands_exist_in_cli(
-    services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.syspath_prepend(str(ROOT))  # works whether or not the project is installed
-    try:
-        import workers.cli as cli
-    except ImportError as exc:
-        pytest.skip(f"workers.cli cannot be imported yet ({exc}); the CLI is being written")
-    known = set(cli.main.commands)
-    assert dropwire_subcommands(services) <= known, sorted(dropwire_subcommands(services) - known)
+def test_resolve_cli_refuses_what_the_cli_does_not_have() -> None:
+    assert resolve_cli(["failed", "retry", "--all"]).name == "retry"
+    assert resolve_cli(["--log-level", "DEBUG", "watch"]).name == "watch"
+    for args in ([], ["watchh"], ["status", "--jsn"], ["failed"], ["failed", "lst"], ["ingest"]):
+        with pytest.raises(click.UsageError):
+            resolve_cli(args)
 
 
 # --- Dockerfile --------------------------------------------------------------------------------

@@ -7,32 +7,20 @@ articles sharing any (band index, band key) of `Fingerprint.bands`, verified wit
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from pipelines import fingerprint as fp
 from pipelines.records import Fingerprint
+from tests.support.scripts import load_script
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"dedup_{name}", DATA / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load("evaluate")
+ev = load_script(DATA / "evaluate.py")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +87,7 @@ def test_adjusted_rand_index_known_values() -> None:
 
 
 def test_evaluation_set_is_what_the_generator_builds() -> None:
-    built = _load("build").build()
+    built = load_script(DATA / "build.py").build()
     stored = [json.loads(line) for line in (DATA / "eval.jsonl").read_text("utf-8").splitlines()]
     assert built == stored, "run tests/data/dedup/build.py and commit eval.jsonl"
     clusters = {r["cluster"] for r in stored}

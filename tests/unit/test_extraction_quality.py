@@ -3,30 +3,18 @@ and each article's metadata and cleaning come out as labelled."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from pipelines.nlp import Analyzer
+from tests.support.scripts import load_script
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "extraction.py"
 GOAL = 0.9
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_extraction", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = load_script(BENCH)
 CASES = bench.load_cases()
 
 
