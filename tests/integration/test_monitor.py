@@ -146,7 +146,6 @@ def drained(service: Service, expected: int) -> dict[str, Any] | None:
 
 
 def test_status_and_metrics_follow_a_real_backlog(tmp_path: Path) -> None:
-    started = time.monotonic()
     with running_service(tmp_path, DROPWIRE_MONITOR_TOKEN=TOKEN) as service:
         redis_pid = int(json.loads((tmp_path / "var" / "redis.json").read_text())["pid"])
         # The monitor asks the workers every few seconds: it may not list them yet.
