@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from workers.snapshot import Snapshot, plain
+from workers.snapshot import QueueView, Snapshot, WorkerView, plain
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LEDGER_STATES = ("pending", "queued", "processing", "nlp", "split", "done", "failed")
@@ -28,36 +28,37 @@ def _labelled(
     return family
 
 
-def _queue_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
-    qs = snap.queues
-    yield _labelled(
-        "dropwire_queue_depth", "Messages waiting", "queue", {q.name: q.stats.depth for q in qs}
-    )
-    yield _labelled(
-        "dropwire_queue_unacked",
-        "Messages taken, not yet acknowledged",
-        "queue",
-        {q.name: q.stats.unacked for q in qs},
-    )
-    yield _labelled(
+# Per-queue and per-worker families: (name, help, value of one queue or worker).
+_PER_QUEUE: tuple[tuple[str, str, Callable[[QueueView], float | None]], ...] = (
+    ("dropwire_queue_depth", "Messages waiting", lambda q: q.stats.depth),
+    ("dropwire_queue_unacked", "Messages taken, not yet acknowledged", lambda q: q.stats.unacked),
+    (
         "dropwire_queue_oldest_age_seconds",
         "Age of the oldest waiting message",
-        "queue",
-        {q.name: q.stats.oldest_age_seconds for q in qs},
-    )
-    yield _labelled(
-        "dropwire_queue_workers",
-        "Live workers taking from it",
-        "queue",
-        {q.name: q.workers for q in qs},
-    )
-    yield _labelled(
+        lambda q: q.stats.oldest_age_seconds,
+    ),
+    ("dropwire_queue_workers", "Live workers taking from it", lambda q: q.workers),
+    # With Redis away nothing is known about consumption: no sample rather than a guess.
+    (
         "dropwire_queue_consuming",
         "0 when messages wait and no worker takes them",
-        "queue",
-        # With Redis away nothing is known about consumption: no sample rather than a guess.
-        {q.name: None if q.stats.depth is None else int(q.consuming) for q in qs},
-    )
+        lambda q: None if q.stats.depth is None else int(q.consuming),
+    ),
+)
+_PER_WORKER: tuple[tuple[str, str, Callable[[WorkerView], float | None]], ...] = (
+    ("dropwire_worker_active_tasks", "Tasks running", lambda w: w.active),
+    ("dropwire_worker_consuming", "1 if the worker takes work", lambda w: int(w.consuming)),
+    (
+        "dropwire_worker_heartbeat_age_seconds",
+        "Seconds since the worker last answered",
+        lambda w: w.heartbeat_age_seconds,
+    ),
+)
+
+
+def _queue_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
+    for name, doc, value in _PER_QUEUE:
+        yield _labelled(name, doc, "queue", {q.name: value(q) for q in snap.queues})
 
 
 def _worker_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
@@ -69,24 +70,8 @@ def _worker_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
         sum(1 for w in workers if w.consuming),
     )
     yield _gauge("dropwire_workers_lost", "Workers that stopped answering", len(snap.workers_lost))
-    yield _labelled(
-        "dropwire_worker_active_tasks",
-        "Tasks running",
-        "worker",
-        {w.name: w.active for w in workers},
-    )
-    yield _labelled(
-        "dropwire_worker_consuming",
-        "1 if the worker takes work",
-        "worker",
-        {w.name: int(w.consuming) for w in workers},
-    )
-    yield _labelled(
-        "dropwire_worker_heartbeat_age_seconds",
-        "Seconds since the worker last answered",
-        "worker",
-        {w.name: w.heartbeat_age_seconds for w in workers},
-    )
+    for name, doc, value in _PER_WORKER:
+        yield _labelled(name, doc, "worker", {w.name: value(w) for w in workers})
 
 
 def _file_metrics(snap: Snapshot) -> Iterator[GaugeMetricFamily]:

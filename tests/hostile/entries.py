@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,279 +108,114 @@ def _json(obj: object) -> bytes:
     return json.dumps(obj).encode()
 
 
-def catalogue() -> list[Hostile]:
-    """Every hostile kind (a socket entry keeps its socket open in `keeps_open`)."""
+def dropped(
+    kind: str, name: bytes, data: bytes, expect: str = "done", codes: Iterable[str] = ()
+) -> Hostile:
+    """A file with this name and content, renamed into the inbox."""
+    return Hostile(kind, name, write(name, data), expect, frozenset(codes))
+
+
+def refused(kind: str, name: bytes, plant: Plant, code: str, later: Plant | None = None) -> Hostile:
+    """An entry the watcher must refuse on sight with `code`."""
+    return Hostile(kind, name, plant, "failed", frozenset({code}), later)
+
+
+def _names() -> list[Hostile]:
+    long_name = b"n" * 251 + b".txt"
+    named = [
+        ("name not UTF-8", b"x\xff\xfe.txt"),
+        ("Latin-1 name", b"caf\xe9.txt"),
+        ("ESC in name", b"ctl\x1b[31mred.txt"),
+        ("newline in name", b"new\nline.txt"),
+        ("Rich markup name", b"a[/b] c.txt"),
+        ("markup tag name", b"[red]x[/red].txt"),
+        ("HTML name", b"<img src=x onerror=alert(1)>.txt"),
+        ("255-byte name", long_name),
+        ("leading dash", b"-rf --no-preserve-root.txt"),
+        ("shell syntax", b"$(touch PWNED); `id`.txt"),
+        ("literal backslash-x", b"lit\\xff.txt"),
+        ("folder named like a file", b"dir.txt/inner.txt"),
+        ("deep folders", b"a/" * 40 + b"deep.txt"),
+    ]
+    out = [dropped(kind, name, _article(801 + i)) for i, (kind, name) in enumerate(named)]
+    rtl = "rtl\u202etxt.exe".encode()
+    out.append(dropped("right-to-left override", rtl, _article(830), "either", {"unsupported"}))
+    return out
+
+
+def _special_files() -> list[Hostile]:
     sock = socket.socket(socket.AF_UNIX)
+    bound = Hostile(
+        "socket", b"sock.txt", lambda inbox, _o: sock.bind(str(inbox / "sock.txt")), "failed",
+        frozenset({"special_file"}), keeps_open=[sock],
+    )  # fmt: skip
+    return [
+        refused("FIFO", b"pipe.txt", _fifo(b"pipe.txt"), "special_file"),
+        bound,
+        refused("symlink out of the tree", b"passwd.txt",
+                _symlink(b"passwd.txt", lambda _i, _o: Path("/etc/passwd")), "symlink"),
+        refused("symlink to a secret", b"secret-link.txt",
+                _symlink(b"secret-link.txt", lambda _i, o: o / "secret.txt"), "symlink"),
+        refused("dangling symlink", b"dangling.txt",
+                _symlink(b"dangling.txt", lambda _i, o: o / "nowhere"), "symlink"),
+        refused("symlinked folder", b"etc-link",
+                _symlink(b"etc-link", lambda _i, _o: Path("/etc")), "symlink"),
+        refused("hard link to a secret", b"hard.txt", _hard_link(b"hard.txt"), "hard_link"),
+        refused("swapped for a symlink", b"swap-link.txt",
+                _in_place(b"swap-link.txt", _article(815)), "symlink",
+                later=_swap_to_symlink(b"swap-link.txt")),
+        refused("swapped for a FIFO", b"swap-fifo.txt",
+                _in_place(b"swap-fifo.txt", _article(816)), "special_file",
+                later=_swap_to_fifo(b"swap-fifo.txt")),
+        refused("sparse 5 GiB", b"sparse.txt", _sparse(b"sparse.txt", 5 << 30), "too_large"),
+    ]  # fmt: skip
+
+
+def _contents() -> list[Hostile]:
     utf16 = ("Harbour vote\n\n" + article_text(901).decode()).encode("utf-16-le")
     items = b"\n".join(_json({"title": f"t{i}", "body": "x"}) for i in range(20_000))
-    long_name = b"n" * 251 + b".txt"
-    done_either = frozenset({"no_text", "unparseable", "unsupported", "binary", "undecodable"})
-    kinds = [
-        # ---- names
-        Hostile("name not UTF-8", b"x\xff\xfe.txt", write(b"x\xff\xfe.txt", _article(801)), "done"),
-        Hostile("Latin-1 name", b"caf\xe9.txt", write(b"caf\xe9.txt", _article(802)), "done"),
-        Hostile(
-            "ESC in name",
-            b"ctl\x1b[31mred.txt",
-            write(b"ctl\x1b[31mred.txt", _article(803)),
-            "done",
-        ),
-        Hostile(
-            "newline in name", b"new\nline.txt", write(b"new\nline.txt", _article(804)), "done"
-        ),
-        Hostile("Rich markup name", b"a[/b] c.txt", write(b"a[/b] c.txt", _article(805)), "done"),
-        Hostile(
-            "markup tag name",
-            b"[red]x[/red].txt",
-            write(b"[red]x[/red].txt", _article(806)),
-            "done",
-        ),
-        Hostile(
-            "HTML name",
-            b"<img src=x onerror=alert(1)>.txt",
-            write(b"<img src=x onerror=alert(1)>.txt", _article(807)),
-            "done",
-        ),
-        Hostile("255-byte name", long_name, write(long_name, _article(808)), "done"),
-        Hostile(
-            "leading dash",
-            b"-rf --no-preserve-root.txt",
-            write(b"-rf --no-preserve-root.txt", _article(809)),
-            "done",
-        ),
-        Hostile(
-            "shell syntax",
-            b"$(touch PWNED); `id`.txt",
-            write(b"$(touch PWNED); `id`.txt", _article(810)),
-            "done",
-        ),
-        Hostile(
-            "literal backslash-x", b"lit\\xff.txt", write(b"lit\\xff.txt", _article(811)), "done"
-        ),
-        Hostile(
-            "right-to-left override",
-            "rtl\u202etxt.exe".encode(),
-            write("rtl\u202etxt.exe".encode(), _article(812)),
-            "either",
-            frozenset({"unsupported"}),
-        ),
-        Hostile(
-            "folder named like a file",
-            b"dir.txt/inner.txt",
-            write(b"dir.txt/inner.txt", _article(813)),
-            "done",
-        ),
-        Hostile(
-            "deep folders",
-            b"a/" * 40 + b"deep.txt",
-            write(b"a/" * 40 + b"deep.txt", _article(814)),
-            "done",
-        ),
-        # ---- special files and links
-        Hostile("FIFO", b"pipe.txt", _fifo(b"pipe.txt"), "failed", frozenset({"special_file"})),
-        Hostile(
-            "socket",
-            b"sock.txt",
-            lambda inbox, _o: sock.bind(str(inbox / "sock.txt")),
-            "failed",
-            frozenset({"special_file"}),
-            keeps_open=[sock],
-        ),
-        Hostile(
-            "symlink out of the tree",
-            b"passwd.txt",
-            _symlink(b"passwd.txt", lambda _i, _o: Path("/etc/passwd")),
-            "failed",
-            frozenset({"symlink"}),
-        ),
-        Hostile(
-            "symlink to a secret",
-            b"secret-link.txt",
-            _symlink(b"secret-link.txt", lambda _i, o: o / "secret.txt"),
-            "failed",
-            frozenset({"symlink"}),
-        ),
-        Hostile(
-            "dangling symlink",
-            b"dangling.txt",
-            _symlink(b"dangling.txt", lambda _i, o: o / "nowhere"),
-            "failed",
-            frozenset({"symlink"}),
-        ),
-        Hostile(
-            "symlinked folder",
-            b"etc-link",
-            _symlink(b"etc-link", lambda _i, _o: Path("/etc")),
-            "failed",
-            frozenset({"symlink"}),
-        ),
-        Hostile(
-            "hard link to a secret",
-            b"hard.txt",
-            _hard_link(b"hard.txt"),
-            "failed",
-            frozenset({"hard_link"}),
-        ),
-        Hostile(
-            "swapped for a symlink",
-            b"swap-link.txt",
-            _in_place(b"swap-link.txt", _article(815)),
-            "failed",
-            frozenset({"symlink"}),
-            later=_swap_to_symlink(b"swap-link.txt"),
-        ),
-        Hostile(
-            "swapped for a FIFO",
-            b"swap-fifo.txt",
-            _in_place(b"swap-fifo.txt", _article(816)),
-            "failed",
-            frozenset({"special_file"}),
-            later=_swap_to_fifo(b"swap-fifo.txt"),
-        ),
-        # ---- contents
-        Hostile("empty", b"empty.txt", write(b"empty.txt", b""), "failed", frozenset({"empty"})),
-        Hostile(
-            "whitespace",
-            b"blank.txt",
-            write(b"blank.txt", b" \n\t\n" * 100),
-            "failed",
-            frozenset({"empty"}),
-        ),
-        Hostile(
-            "binary",
-            b"noise.txt",
-            write(b"noise.txt", os.urandom(4096)),
-            "failed",
-            frozenset({"binary", "undecodable"}),
-        ),
-        Hostile("UTF-16 without BOM", b"utf16.txt", write(b"utf16.txt", utf16), "done"),
-        Hostile(
-            "UTF-16 with BOM", b"utf16bom.txt", write(b"utf16bom.txt", b"\xff\xfe" + utf16), "done"
-        ),
-        Hostile(
-            "invalid UTF-8 inside",
-            b"mixed.txt",
-            write(b"mixed.txt", _article(817) + b"\xc3\x28 \xff\xfe tail words here.\n"),
-            "done",
-        ),
-        Hostile(
-            "sparse 5 GiB",
-            b"sparse.txt",
-            _sparse(b"sparse.txt", 5 << 30),
-            "failed",
-            frozenset({"too_large"}),
-        ),
-        Hostile(
-            "over the size limit",
-            b"big.txt",
-            write(b"big.txt", b"word " * 2_200_000),
-            "failed",
-            frozenset({"too_large"}),
-        ),
-        Hostile(
-            "one 5 MB line",
-            b"line.txt",
-            write(b"line.txt", b"longword " * 600_000),
-            "either",
-            done_either,
-        ),
-        Hostile(
-            "header backtracking",
-            b"header.txt",
-            write(b"header.txt", b"Title: a" + b" " * 30_000 + b"b\n\n" + _article(818)),
-            "either",
-            frozenset({"title_too_long"}),
-        ),
-        Hostile(
-            "200 KB quote line",
-            b"quotes.txt",
-            write(b"quotes.txt", b'He said "' + b"yes, " * 40_000 + b"\n"),
-            "either",
-            done_either,
-        ),
-        Hostile(
-            "deeply nested JSON",
-            b"nested.json",
-            write(b"nested.json", b"[" * 100_000),
-            "failed",
-            frozenset({"unparseable", "no_text"}),
-        ),
-        Hostile(
-            "deeply nested HTML",
-            b"nested.html",
-            write(b"nested.html", b"<html><body>" + b"<div>" * 100_000 + b"text"),
-            "either",
-            done_either,
-        ),
-        Hostile("entity expansion", b"lol.html", write(b"lol.html", _lol()), "either", done_either),
-        Hostile(
-            "huge title",
-            b"title.json",
-            write(b"title.json", _json({"title": "T" * 2_000_000, "body": "Body text."})),
-            "failed",
-            frozenset({"title_too_long"}),
-        ),
-        Hostile(
-            "markup and ESC in a title",
-            b"rich-title.json",
-            write(
-                b"rich-title.json",
-                _json({"title": "[/b][red]\x1b[2Jboom", "body": article_text(819).decode()}),
-            ),
-            "done",
-        ),
-        Hostile(
-            "many items",
-            b"items.jsonl",
-            write(b"items.jsonl", items),
-            "failed",
-            frozenset({"too_many_items"}),
-        ),
-        Hostile(
-            "NUL and ESC escapes",
-            b"escapes.json",
-            write(
-                b"escapes.json",
-                b'{"title": "a\\u0000b\\u001b[31m", "body": "'
-                + article_text(820).replace(b"\n", b" ")
-                + b'\\u0000 end"}',
-            ),
-            "done",
-        ),
-        Hostile(
-            "lone surrogate",
-            b"surrogate.json",
-            write(
-                b"surrogate.json",
-                b'{"title": "x\\ud800y", "body": "'
-                + article_text(821).replace(b"\n", b" ")
-                + b' \\udfff"}',
-            ),
-            "done",
-        ),
-        Hostile(
-            "JSON number",
-            b"number.json",
-            write(b"number.json", b"42"),
-            "failed",
-            frozenset({"unparseable", "no_text"}),
-        ),
-        Hostile(
-            "10,000 keys",
-            b"keys.json",
-            write(b"keys.json", _json({f"k{i}": i for i in range(10_000)})),
-            "failed",
-            frozenset({"no_text"}),
-        ),
-        Hostile(
-            "unknown format",
-            b"blob.bin",
-            write(b"blob.bin", os.urandom(2048)),
-            "failed",
-            frozenset({"unsupported", "binary", "undecodable"}),
-        ),
-    ]
-    return kinds
+    either = {"no_text", "unparseable", "unsupported", "binary", "undecodable", "too_complex"}
+    body = article_text(820).replace(b"\n", b" ")
+    return [
+        dropped("empty", b"empty.txt", b"", "failed", {"empty"}),
+        dropped("whitespace", b"blank.txt", b" \n\t\n" * 100, "failed", {"empty"}),
+        dropped("binary", b"noise.txt", os.urandom(4096), "failed", {"binary", "undecodable"}),
+        dropped("UTF-16 without BOM", b"utf16.txt", utf16),
+        dropped("UTF-16 with BOM", b"utf16bom.txt", b"\xff\xfe" + utf16),
+        dropped("invalid UTF-8 inside", b"mixed.txt",
+                _article(817) + b"\xc3\x28 \xff\xfe tail words here.\n"),
+        dropped("over the size limit", b"big.txt", b"word " * 2_200_000, "failed", {"too_large"}),
+        dropped("one 5 MB line", b"line.txt", b"longword " * 600_000, "either", either),
+        dropped("header backtracking", b"header.txt",
+                b"Title: a" + b" " * 30_000 + b"b\n\n" + _article(818), "either",
+                {"title_too_long"}),
+        dropped("200 KB quote line", b"quotes.txt", b'He said "' + b"yes, " * 40_000 + b"\n",
+                "either", either),
+        dropped("deeply nested JSON", b"nested.json", b"[" * 100_000, "failed",
+                {"unparseable", "no_text"}),
+        dropped("deeply nested HTML", b"nested.html",
+                b"<html><body>" + b"<div>" * 100_000 + b"text", "either", either),
+        dropped("entity expansion", b"lol.html", _lol(), "either", either),
+        dropped("huge title", b"title.json", _json({"title": "T" * 2_000_000, "body": "Text."}),
+                "failed", {"title_too_long"}),
+        dropped("markup and ESC in a title", b"rich-title.json",
+                _json({"title": "[/b][red]\x1b[2Jboom", "body": article_text(819).decode()})),
+        dropped("many items", b"items.jsonl", items, "failed", {"too_many_items"}),
+        dropped("NUL and ESC escapes", b"escapes.json",
+                b'{"title": "a\\u0000b\\u001b[31m", "body": "' + body + b'\\u0000 end"}'),
+        dropped("lone surrogate", b"surrogate.json",
+                b'{"title": "x\\ud800y", "body": "' + body + b' \\udfff"}'),
+        dropped("JSON number", b"number.json", b"42", "failed", {"unparseable", "no_text"}),
+        dropped("10,000 keys", b"keys.json", _json({f"k{i}": i for i in range(10_000)}),
+                "failed", {"no_text"}),
+        dropped("unknown format", b"blob.bin", os.urandom(2048), "failed",
+                {"unsupported", "binary", "undecodable"}),
+    ]  # fmt: skip
+
+
+def catalogue() -> list[Hostile]:
+    """Every hostile kind (a socket entry keeps its socket open in `keeps_open`)."""
+    return [*_names(), *_special_files(), *_contents()]
 
 
 def _lol() -> bytes:
