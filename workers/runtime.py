@@ -50,6 +50,13 @@ class Runtime:
         url = self.settings.effective_database_url
         return make_session_factory(make_engine(url, readonly=True))
 
+    def reset_connections(self) -> None:
+        """Drop every pooled database connection (one left in a bad state is not reused)."""
+        for name in ("sessions", "read_sessions"):
+            factory = self.__dict__.get(name)
+            if factory is not None:
+                factory.kw["bind"].dispose()
+
     @cached_property
     def app(self) -> Celery:
         from workers.app import create_app

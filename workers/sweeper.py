@@ -35,7 +35,7 @@ from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LOST_AFTER_S = 60.0  # a row in flight this long with its message nowhere is lost
+LOST_AFTER_S = 30.0  # a row in flight this long with its message nowhere is lost
 CLOCK_MARGIN_S = 1.0  # delivery times are the consumer's clock, the start time the server's
 Send = Callable[[str, int], None]  # (queue, ledger id)
 QueueDepth = Callable[[str], int]
@@ -109,16 +109,17 @@ class Sweeper:
         for queue in confirmed:
             present |= self.broker.waiting_ids(queue)
         # A row just recorded may not be in Redis yet (its sender is still publishing): only
-        # rows quiet for a while count as lost.
+        # rows quiet for a while count as lost, or rows sent before this Redis server started
+        # (whatever was sent to the one before is here by now, from its AOF, or gone).
         quiet = now - timedelta(seconds=LOST_AFTER_S)
-        # A live node's claim made before Redis restarted is not running any more either.
         redis_up = datetime.fromtimestamp(self.broker.server_started_at(), UTC)
         lost = [
             r
             for r in rows
             if queue_for(r.state) in confirmed
             and r.id not in present
-            and r.updated_at < quiet
+            and (r.updated_at < quiet or r.updated_at < redis_up)
+            # A live node's claim made before Redis restarted is not running any more either.
             and (r.claimed_by not in live or (r.started_at or now) < redis_up)
         ]
         for row in lost:

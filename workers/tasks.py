@@ -10,7 +10,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
 
 from workers import service
 from workers.queues import INGEST_TASK, NLP_QUEUE, NLP_TASK
@@ -55,14 +61,19 @@ def _run(task: Task, ledger_id: int, stage: Any) -> Any:
     except TRANSIENT as exc:
         log.warning("ledger %s: transient %s, retrying", ledger_id, type(exc).__name__)
         raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
-    except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
+    except DataError as exc:
         # The database refused this article's data (a value it cannot hold): trying again
         # cannot help, so it is a permanent failure with the database's own reason.
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         service.fail(ctx, ledger_id, "db_refused", f"the database refused it: {reason}"[:2000])
         return None
+    except DBAPIError as exc:
+        # Anything else from the driver is the connection's state, not the file's (a call
+        # interrupted mid-transaction leaves "connection in transaction status ACTIVE"):
+        # fresh connections, then try again.
+        log.warning("ledger %s: database %s, retrying", ledger_id, type(exc).__name__)
+        ctx.reset_connections()
+        raise task.retry(exc=exc, countdown=_backoff(task), max_retries=MAX_RETRIES) from exc
     except Exception as exc:  # a poison file: record why, move it aside, keep the worker going
         log.exception("ledger %s: unexpected error", ledger_id)
         service.fail(ctx, ledger_id, "error", f"{type(exc).__name__}: {exc}"[:2000])

@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import redis
+from kombu.exceptions import OperationalError as KombuOperationalError
+from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from watchdog.events import (
     DirCreatedEvent,
@@ -38,6 +41,7 @@ from workers.sweeper import sweeper_for
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2
+OUTAGES = (redis.RedisError, KombuOperationalError, SAOperationalError, ConnectionError)
 # Only what says "a file may be complete" (created, written and closed, renamed in; folders for
 # their contents). The kernel then sends no open/modify/read events: a writer's every write()
 # and our own hashing reads would each be one, and they fill the inotify queue in a burst.
@@ -189,6 +193,8 @@ class Watcher:
         # try again next tick.
         try:
             action()
+        except OUTAGES as exc:  # expected while a server is away: one line, no traceback
+            log.warning("watcher step waits for %s: %s", type(exc).__name__, exc)
         except Exception:
             log.exception("watcher step failed; will retry")
 
