@@ -10,8 +10,9 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # Dependencies first, in their own layer: it is rebuilt only when the lock changes.
-COPY requirements.lock /tmp/requirements.lock
-RUN pip install --require-hashes -r /tmp/requirements.lock
+COPY requirements-pip.lock requirements.lock /tmp/
+RUN pip install --require-hashes -r /tmp/requirements-pip.lock \
+ && pip install --require-hashes -r /tmp/requirements.lock
 # Then the project itself, with no dependency resolution and the locked setuptools.
 COPY . /src
 RUN pip install --no-deps --no-build-isolation /src \

@@ -3,6 +3,7 @@ a data dir whose last `up` died is reported as taken over (so `up` recovers at o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -20,10 +21,8 @@ def test_the_url_file_is_never_readable_by_others(tmp_path: Path) -> None:
 
     def watch() -> None:  # look at the file's mode for as long as it is being written
         while not done.is_set():
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 seen_modes.add(stat.S_IMODE(os.stat(info).st_mode))
-            except FileNotFoundError:
-                pass
 
     old = os.umask(0o022)  # the umask most users have: files come out 0644 unless asked
     watcher = threading.Thread(target=watch)
