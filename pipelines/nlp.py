@@ -21,6 +21,10 @@ _UNNEEDED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 # spaCy refuses texts over nlp.max_length (1,000,000 chars) and its memory grows with
 # length; long bodies are cut at paragraph breaks into pieces of at most this size.
 CHUNK_CHARS = 100_000
+# NER reads at most this much of a body (a long feature is 30,000 characters). Past it NER
+# costs ~10 s per 100,000 characters on one core: a multi-MB body would outlast the task's
+# time limit and fail, where its text is still worth storing and searching whole.
+MAX_ANALYSED_CHARS = 200_000
 ENGLISH = (None, "en")  # undetected language is treated as English
 
 
@@ -34,6 +38,14 @@ def load_model(name: str) -> Language:
         if not listeners:
             nlp.remove_pipe("tok2vec")
     return nlp
+
+
+def analysed_part(body: str, limit: int = MAX_ANALYSED_CHARS) -> str:
+    """The part of `body` NER reads: all of it, or its start cut at a space."""
+    if len(body) <= limit:
+        return body
+    cut = body.rfind(" ", 0, limit)
+    return body[: cut if cut > 0 else limit]
 
 
 def chunks(body: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -53,9 +65,12 @@ def chunks(body: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
 class Analyzer:
     """Runs NER, canonical names and quotations over drafts; one instance per process."""
 
-    def __init__(self, model_name: str, batch_size: int = 16) -> None:
+    def __init__(
+        self, model_name: str, batch_size: int = 16, max_chars: int = MAX_ANALYSED_CHARS
+    ) -> None:
         self.model_name = model_name
         self.batch_size = batch_size
+        self.max_chars = max_chars
 
     @property
     def nlp(self) -> Language:
@@ -74,7 +89,7 @@ class Analyzer:
             (piece, (n, offset))
             for n, d in enumerate(drafts)
             if d.language in ENGLISH
-            for offset, piece in chunks(d.body)
+            for offset, piece in chunks(analysed_part(d.body, self.max_chars))
         ]
         # Strings interned inside the zone are freed at its end (spaCy#3618); nothing
         # spaCy-owned may leave it, so entities are copied out as plain tuples.

@@ -57,7 +57,7 @@ def records_for(path: Path, settings: Settings) -> list[dict[str, Any]]:
         drafts = read_articles(name, data, settings.limits)
     except RejectedInput as exc:
         raise ExtractFailed(exc.code, exc.reason) from None
-    analyses = Analyzer(settings.spacy_model).analyze(drafts)
+    analyses = Analyzer(settings.spacy_model, max_chars=settings.nlp_max_chars).analyze(drafts)
     records = []
     for draft, analysis in zip(drafts, analyses, strict=True):
         record = asdict(draft)

@@ -78,7 +78,11 @@ class Runtime:
     def analyzer(self) -> Analyzer:
         from pipelines.nlp import Analyzer
 
-        return Analyzer(self.settings.spacy_model, batch_size=self.settings.nlp_batch_size)
+        return Analyzer(
+            self.settings.spacy_model,
+            batch_size=self.settings.nlp_batch_size,
+            max_chars=self.settings.nlp_max_chars,
+        )
 
 
 _per_process: dict[int, Runtime] = {}

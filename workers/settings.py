@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     nlp_workers: int = Field(os.cpu_count() or 1, ge=1, description="NLP worker processes")
     ingest_workers: int = Field(1, ge=1, description="Ingest worker processes")
     nlp_batch_size: int = Field(16, ge=1, description="Texts per spaCy batch")
+    nlp_max_chars: int = Field(
+        200_000, ge=1_000, description="NER reads this much of a body; the rest is stored whole"
+    )
     max_file_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Larger files are rejected")
     max_title_chars: int = Field(
         2_000, ge=1, description="A longer title rejects the file (`title_too_long`)"

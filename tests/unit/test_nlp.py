@@ -66,3 +66,15 @@ def test_chunks_cover_the_text_exactly() -> None:
     assert "".join(p for _, p in pieces) == text
     assert all(len(p) <= 500 for _, p in pieces)
     assert all(text[o : o + len(p)] == p for o, p in pieces)
+
+
+def test_ner_reads_only_the_first_max_chars_of_a_body() -> None:
+    sentence = "Officials in Berlin met on Monday. "
+    body = sentence * 200  # 7,000 characters
+    limited = Analyzer(MODEL, max_chars=1_000)
+    [r] = limited.analyze([ArticleDraft(body=body)])
+    berlin = [m for m in r.mentions if m.text == "Berlin"]
+    assert berlin and all(m.end <= 1_000 for m in berlin)
+    assert len(berlin) == body[:1_000].count("Berlin")  # every one in the part read
+    [whole] = Analyzer(MODEL).analyze([ArticleDraft(body=body)])
+    assert len([m for m in whole.mentions if m.text == "Berlin"]) == 200
