@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from db.fts import include_name
 from db.models import Base
 
 config = context.config
@@ -25,6 +26,7 @@ def run_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
+            include_name=include_name,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():

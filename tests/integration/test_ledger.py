@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import ledger, nodes
+from db.fts import include_name
 from db.models import Base, LedgerEntry, State
 from db.session import transaction
 
@@ -136,6 +137,8 @@ def test_heartbeats_say_who_is_alive(sessions: sessionmaker[Session]) -> None:
 def test_the_migrations_build_the_schema_the_models_describe(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+        )
     engine.dispose()
     assert diff == []
