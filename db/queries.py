@@ -28,35 +28,41 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         )
         if not articles:
             return
-        analysed = {a.id: _analysed_as(a.id, a.duplicate_of, a.duplicate_kind) for a in articles}
-        sources = sorted(set(analysed.values()))
-        entities = _entities_by_article(session, sources)
-        quotes = _quotes_by_article(session, sources)
-        for a in articles:
-            source = analysed[a.id]
-            yield {
-                "id": a.id,
-                "source_path": a.source_path,
-                "sha256": a.sha256,
-                "title": a.title,
-                "byline": a.byline,
-                "published": a.published,
-                "language": a.language,
-                "dateline": a.dateline,
-                "caption": a.caption,
-                "source": a.source,
-                "url": a.url,
-                "body": a.body,
-                "word_count": a.word_count,
-                "entities": entities.get(source, []),
-                "quotes": quotes.get(source, []),
-                "duplicate_of": a.duplicate_of,
-                "duplicate_kind": a.duplicate_kind,
-                "similarity": a.similarity,
-                "cluster_id": a.cluster_id,
-                "status": State.DONE,
-            }
+        yield from export_records(session, articles)
         last_id = articles[-1].id
+
+
+def export_records(session: Session, articles: Sequence[Article]) -> list[dict[str, object]]:
+    """The export record (DESIGN.md §3) of each article, in the order given."""
+    analysed = {a.id: _analysed_as(a.id, a.duplicate_of, a.duplicate_kind) for a in articles}
+    sources = sorted(set(analysed.values()))
+    entities = _entities_by_article(session, sources)
+    quotes = _quotes_by_article(session, sources)
+    return [
+        {
+            "id": a.id,
+            "source_path": a.source_path,
+            "sha256": a.sha256,
+            "title": a.title,
+            "byline": a.byline,
+            "published": a.published,
+            "language": a.language,
+            "dateline": a.dateline,
+            "caption": a.caption,
+            "source": a.source,
+            "url": a.url,
+            "body": a.body,
+            "word_count": a.word_count,
+            "entities": entities.get(analysed[a.id], []),
+            "quotes": quotes.get(analysed[a.id], []),
+            "duplicate_of": a.duplicate_of,
+            "duplicate_kind": a.duplicate_kind,
+            "similarity": a.similarity,
+            "cluster_id": a.cluster_id,
+            "status": State.DONE,
+        }
+        for a in articles
+    ]
 
 
 def _analysed_as(article_id: int, duplicate_of: int | None, duplicate_kind: str | None) -> int:

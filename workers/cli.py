@@ -344,3 +344,11 @@ def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
         settings, _sessions(settings), broker.send, None if retry_all else list(ids)
     )
     console.print(f"sent {count} file(s) again")
+
+
+# ---------------------------------------------------------------------------- read side
+# Imported last: the read commands live in their own module and join the group here.
+from workers.cli_read import search_command, show_command  # noqa: E402
+
+main.add_command(search_command, "search")
+main.add_command(show_command, "show")

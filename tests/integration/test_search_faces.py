@@ -1,0 +1,146 @@
+"""`dropwire search` and `dropwire show` over articles the real pipeline stored (SQLite and
+PostgreSQL): text and filters find them, pages chain by cursor, `show --json` gives offsets
+that point into the body, and a bad query is one line and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from db import ledger
+from db.session import transaction
+from workers import service
+from workers.cli import main
+from workers.runtime import Runtime
+from workers.settings import Settings
+
+ESC = "\x1b"
+HOSTILE_TITLE = f"[bold red]Iran[/] {ESC}]0;owned{ESC}\\ briefing"
+
+
+@pytest.fixture
+def rt(tmp_path: Path, database_url: str, samples: dict[str, bytes]) -> Runtime:
+    settings = Settings(
+        inbox=tmp_path / "inbox", data_dir=tmp_path / "var", database_url=database_url,
+        redis_url="redis://unused",
+    )  # fmt: skip
+    settings.inbox.mkdir()
+    runtime = Runtime(settings)
+    files = {f"wire/{name}": data for name, data in samples.items()}
+    first = next(iter(samples.values()))
+    files["copies/again.txt"] = first  # an exact copy under another name
+    files["wire/hostile.txt"] = f"{HOSTILE_TITLE}\n\nIran and Iraq talks resumed.".encode()
+    for name, data in files.items():
+        _store(runtime, name, data)
+    return runtime
+
+
+def _store(rt: Runtime, name: str, data: bytes) -> None:
+    path = rt.settings.inbox / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    seen = ledger.SeenFile(name, hashlib.sha256(data).hexdigest(), len(data))
+    with transaction(rt.sessions) as s:
+        (row,) = ledger.register_files(s, [seen], datetime.now(UTC))
+        row_id = row.id
+    for nlp_id in service.ingest(rt, row_id).to_nlp:
+        service.analyse(rt, nlp_id)
+
+
+def _cli(rt: Runtime, *args: str) -> Result:
+    env = {
+        "DROPWIRE_DATABASE_URL": rt.settings.effective_database_url,
+        "DROPWIRE_REDIS_URL": "redis://unused",
+        "DROPWIRE_INBOX": str(rt.settings.inbox),
+        "DROPWIRE_DATA_DIR": str(rt.settings.data_dir),
+        "COLUMNS": "2000",
+    }
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def _json(rt: Runtime, *args: str) -> dict[str, object]:
+    result = _cli(rt, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_search_finds_by_text_and_filters_and_pages_by_cursor(rt: Runtime) -> None:
+    found = _json(rt, "search", "proxy war")
+    hits = found["hits"]
+    assert isinstance(hits, list) and hits
+    assert {h["source_path"] for h in hits} >= {"wire/000_981d7471d11f99af.txt"}
+    for hit in hits:  # the highlights point at the words searched for
+        assert hit["highlights"]
+        for start, end in hit["highlights"]:
+            assert hit["snippet"][start:end].lower().startswith(("proxy", "war"))
+    originals = _json(rt, "search", "proxy war", "--originals")["hits"]
+    assert isinstance(originals, list) and len(originals) == len(hits) - 1  # the copy left out
+    by_folder = _json(rt, "search", "--source", "copies/")["hits"]
+    assert [h["source_path"] for h in by_folder] == ["copies/again.txt"]  # type: ignore[index]
+    seen: list[int] = []
+    cursor: list[str] = []
+    while True:
+        page = _json(rt, "search", "--limit", "1", *cursor)
+        seen.extend(h["id"] for h in page["hits"])  # type: ignore[union-attr]
+        if not page["next_cursor"]:
+            break
+        cursor = ["--cursor", str(page["next_cursor"])]
+    assert len(seen) == len(set(seen)) == 4
+
+
+def test_search_by_entity_and_speaker_names(rt: Runtime) -> None:
+    record = _json(rt, "show", "1")
+    people = [m for m in record["mentions"] if m["label"] == "PERSON"]  # type: ignore[union-attr]
+    assert people
+    name = people[0]["text"]
+    hits = _json(rt, "search", "--entity", name)["hits"]
+    assert 1 in {h["id"] for h in hits}  # type: ignore[union-attr]
+    speakers = [q["speaker"] for q in record["quotes"] if q["speaker"]]  # type: ignore[union-attr]
+    if speakers:
+        hits = _json(rt, "search", "--speaker", speakers[0])["hits"]
+        assert 1 in {h["id"] for h in hits}  # type: ignore[union-attr]
+
+
+def test_show_gives_the_whole_record_with_true_offsets(rt: Runtime) -> None:
+    record = _json(rt, "show", "1")
+    body = record["body"]
+    assert isinstance(body, str)
+    mentions = record["mentions"]
+    assert isinstance(mentions, list) and mentions
+    assert all(body[m["start"] : m["end"]] == m["text"] for m in mentions)
+    assert all(body[q["start"] : q["end"]] == q["text"] for q in record["quotes"])  # type: ignore[union-attr]
+    assert record["copies"], "the exact copy is listed"
+    copy = _json(rt, "show", str(record["copies"][0]))  # type: ignore[index]
+    assert copy["duplicate_of"] == 1 and copy["entities"] == record["entities"]
+
+
+def test_terminal_faces_print_hostile_titles_inert(rt: Runtime) -> None:
+    result = _cli(rt, "search", "talks")
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Iran[/]" in result.output  # markup printed as text
+    assert "]0;owned" in result.output and ESC not in result.output
+
+
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["search", "--", "-war"], "not excluded"),  # `--`: a query may start with -
+        (["search", "--cursor", "garbage"], "cursor"),
+        (["search", "--order", "relevance"], "needs a text"),
+        (["search", "--since", "yesterday"], "yesterday"),
+    ],
+)
+def test_a_bad_query_is_one_line_and_exit_2(rt: Runtime, args: list[str], reason: str) -> None:
+    result = _cli(rt, *args)
+    assert result.exit_code == 2
+    assert reason in result.output and "Traceback" not in result.output
+
+
+def test_show_of_a_missing_article_says_so(rt: Runtime) -> None:
+    result = _cli(rt, "show", "999")
+    assert result.exit_code == 1 and "no article with id 999" in result.output

@@ -1,0 +1,155 @@
+"""`dropwire search` and `dropwire show`: the read side, on the query model of `db.search`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from db.articles import article_record
+from db.search import ORDERS, Hit, SearchQuery, hit_json, search, split_marks
+from db.session import transaction
+from db.textquery import InvalidQuery
+from workers.render import print_record, safe
+from workers.runtime import Runtime
+from workers.settings import load_settings
+
+out = Console(highlight=False, soft_wrap=True)
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _read_sessions() -> Any:
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        raise click.ClickException(f"bad settings: {exc}") from exc
+    return Runtime.from_settings(settings).read_sessions
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def _stored_bound(value: datetime | None, *, end: bool) -> datetime | None:
+    """A stored-date day as an instant in UTC; `--stored-until` includes its whole day."""
+    if value is None:
+        return None
+    start = datetime.combine(value.date(), datetime.min.time(), tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--entity", help="A person, organisation or place, by any of its names")
+@click.option("--entity-id", type=int, help="An entity by its id (see `show --json`)")
+@click.option("--label", help="Articles mentioning any entity of this label (PERSON, ORG…)")
+@click.option("--speaker", help="Articles quoting this person, by any of their names")
+@click.option("--since", type=DAY, help="Published on or after this day (YYYY-MM-DD)")
+@click.option("--until", type=DAY, help="Published on or before this day")
+@click.option("--stored-since", type=DAY, help="Stored on or after this day (UTC)")
+@click.option("--stored-until", type=DAY, help="Stored on or before this day (UTC)")
+@click.option("--language", help="Language code, e.g. en")
+@click.option("--source", "source_prefix", help="Path prefix under the inbox, e.g. reuters/")
+@click.option("--cluster", "cluster_id", type=int, help="Members of one duplicate cluster")
+@click.option("--originals", is_flag=True, help="Leave out copies of other articles")
+@click.option(
+    "--order", type=click.Choice(ORDERS), help="Default: relevance with TEXT, else stored"
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--cursor", help="Next page: the cursor a previous page printed")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: hits and next_cursor")
+def search_command(as_json: bool, **options: Any) -> None:
+    """Find stored articles: full text and filters, combined.
+
+    TEXT takes words (all must match), "quoted phrases", OR, and -word to exclude
+    (put `--` before a TEXT that starts with -).
+
+    \b
+    Example:
+      dropwire search '"central bank" -crypto' --since 2026-11-01 --entity "Lagarde"
+    """
+    query = SearchQuery(
+        text=options["text"],
+        entity=options["entity"],
+        entity_id=options["entity_id"],
+        label=options["label"],
+        speaker=options["speaker"],
+        published_since=_day(options["since"]),
+        published_until=_day(options["until"]),
+        stored_since=_stored_bound(options["stored_since"], end=False),
+        stored_until=_stored_bound(options["stored_until"], end=True),
+        language=options["language"],
+        source_prefix=options["source_prefix"],
+        cluster_id=options["cluster_id"],
+        originals_only=options["originals"],
+        order=options["order"],
+        limit=options["limit"],
+        cursor=options["cursor"],
+    )
+    try:
+        with transaction(_read_sessions()) as s:
+            page = search(s, query)
+    except InvalidQuery as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        hits = [hit_json(h) for h in page.hits]
+        click.echo(json.dumps({"hits": hits, "next_cursor": page.next_cursor}, ensure_ascii=False))
+        return
+    for hit in page.hits:
+        _print_hit(hit)
+    if page.next_cursor:
+        out.print(Text.assemble("more: --cursor ", safe(page.next_cursor, limit=None)))
+    elif not page.hits:
+        out.print("no articles match")
+
+
+def _print_hit(hit: Hit) -> None:
+    head = Text.assemble(
+        (f"{hit.id:>8}  ", "bold"),
+        safe(hit.published or "-", limit=10),
+        "  ",
+        safe(hit.title or "(no title)", limit=100, style="bold"),
+        "  ",
+        safe(hit.source_path, limit=80, style="dim"),
+    )
+    if hit.duplicate_of is not None:
+        head.append(f"  copy of {hit.duplicate_of}", style="dim")
+    out.print(head)
+    snippet, spans = split_marks(hit.snippet)
+    line = Text("          ")
+    at = 0
+    for start, end in spans:
+        line.append_text(safe(snippet[at:start], limit=None))
+        line.append_text(safe(snippet[start:end], limit=None, style="reverse"))
+        at = end
+    line.append_text(safe(snippet[at:], limit=None))
+    out.print(line)
+
+
+@click.command()
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="The whole record as JSON")
+def show_command(article_id: int, as_json: bool) -> None:
+    """One stored article whole: text, entities with offsets, quotes, copies and cluster.
+
+    \b
+    Example:
+      dropwire show 42 --json | jq '.quotes[] | {speaker, text}'
+    """
+    with transaction(_read_sessions()) as s:
+        record = article_record(s, article_id)
+    if record is None:
+        raise click.ClickException(f"no article with id {article_id}")
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    print_record(console, record)
+    console.print(safe(record["body"], limit=None))
+    for key in ("duplicate_of", "copies", "cluster"):
+        if record.get(key):
+            console.print(Text.assemble((key, "bold"), ": ", safe(record[key], limit=None)))
