@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     monitor_host: str = Field("127.0.0.1", description="Monitor bind address")
     monitor_port: int = Field(8787, ge=0, le=65535, description="Monitor port")
     monitor_token: str | None = Field(None, description="Token for actions (retry) on the monitor")
+    read_token: str | None = Field(
+        None, description="When set, the article API (/api/articles, …) needs it as a Bearer token"
+    )
     monitor_allowed_hosts: str = Field(
         "",
         description="Host names (comma-separated) the monitor answers besides its bind "

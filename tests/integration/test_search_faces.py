@@ -5,17 +5,23 @@ that point into the body, and a bad query is one line and exit code 2, never a t
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner, Result
 
 from db import ledger
 from db.session import transaction
+from tests.support.services import redis_db_url
 from workers import service
 from workers.cli import main
+from workers.monitor import Monitor, MonitorServer
 from workers.runtime import Runtime
 from workers.settings import Settings
 
@@ -144,3 +150,86 @@ def test_a_bad_query_is_one_line_and_exit_2(rt: Runtime, args: list[str], reason
 def test_show_of_a_missing_article_says_so(rt: Runtime) -> None:
     result = _cli(rt, "show", "999")
     assert result.exit_code == 1 and "no article with id 999" in result.output
+
+
+# --- the HTTP face ---------------------------------------------------------------------------
+
+READ_TOKEN = "read-test-token"
+
+
+@pytest.fixture
+def api(rt: Runtime) -> Iterator[int]:
+    settings = rt.settings.model_copy(
+        update={"redis_url": redis_db_url(), "monitor_port": 0, "read_token": READ_TOKEN}
+    )
+    server = MonitorServer(Monitor(Runtime(settings))).start()
+    try:
+        yield server.port
+    finally:
+        server.close()
+
+
+def _get(port: int, path: str, token: str | None = READ_TOKEN) -> tuple[int, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "localhost"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    conn.close()
+    return response.status, body
+
+
+@pytest.mark.redis
+def test_the_api_answers_what_the_cli_answers(rt: Runtime, api: int) -> None:
+    status, page = _get(api, "/api/articles?q=proxy+war&limit=100")
+    assert status == 200
+    cli = _json(rt, "search", "proxy war", "--limit", "100")
+    assert [h["id"] for h in page["hits"]] == [h["id"] for h in cli["hits"]]  # type: ignore[union-attr]
+    status, record = _get(api, "/api/articles/1")
+    assert status == 200 and record == _json(rt, "show", "1")
+    status, spec = _get(api, "/api/openapi.json")
+    assert status == 200 and {"/api/articles", "/api/articles/{article_id}"} <= set(spec["paths"])
+
+
+@pytest.mark.redis
+def test_the_api_pages_by_cursor(api: int) -> None:
+    seen: list[int] = []
+    path = "/api/articles?limit=1"
+    while True:
+        status, page = _get(api, path)
+        assert status == 200
+        seen.extend(h["id"] for h in page["hits"])
+        if not page["next_cursor"]:
+            break
+        path = f"/api/articles?limit=1&cursor={quote(page['next_cursor'])}"
+    assert len(seen) == len(set(seen)) == 4
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/articles?q=-war", 400),
+        ("/api/articles?q=" + "a" * 600, 400),
+        ("/api/articles?q=%22%22%22%2A%28NEAR", 200),  # FTS syntax is just words here
+        ("/api/articles?cursor=%00%01", 400),
+        ("/api/articles?since=yesterday", 400),
+        ("/api/articles?limit=1000", 400),
+        ("/api/articles?order=sideways", 400),
+        ("/api/articles?source=%25%27%3B--", 200),
+        ("/api/articles/99999", 404),
+        ("/api/articles/abc", 400),
+    ],
+)
+def test_hostile_requests_get_a_reason_never_a_500(api: int, path: str, status: int) -> None:
+    got, body = _get(api, path)
+    assert got == status, body
+    if status != 200:
+        assert set(body) == {"error"} and body["error"]
+
+
+@pytest.mark.redis
+def test_reading_needs_the_token_when_one_is_set(api: int) -> None:
+    assert _get(api, "/api/articles", token=None)[0] == 401
+    assert _get(api, "/api/articles/1", token="wrong")[0] == 401
+    assert _get(api, "/api/articles/1")[0] == 200

@@ -1,0 +1,117 @@
+"""The article API on the monitor: `/api/articles` and `/api/articles/{id}`, read-only.
+
+The same query model as `dropwire search` (db.search). When `read_token` is configured every
+route here needs `Authorization: Bearer <read_token>` (the monitor token also reads).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from db.articles import article_record
+from db.search import MAX_LIMIT, Order, SearchQuery, hit_json, search
+from db.session import transaction
+from db.textquery import MAX_QUERY_CHARS, InvalidQuery
+
+if TYPE_CHECKING:
+    from workers.monitor import Monitor
+
+TEXT_PARAM = 200  # filter values (names, prefixes) longer than this are refused
+
+
+class HitOut(BaseModel):
+    id: int
+    title: str | None
+    published: str | None
+    language: str | None
+    source_path: str
+    stored_at: str
+    duplicate_of: int | None
+    duplicate_kind: str | None
+    cluster_id: int | None
+    score: float | None
+    snippet: str
+    highlights: list[list[int]]
+
+
+class ArticlesPage(BaseModel):
+    hits: list[HitOut]
+    next_cursor: str | None
+
+
+def _reader(monitor: Monitor) -> Any:
+    def check(request: Request) -> None:
+        wanted = [t for t in (monitor.settings.read_token, monitor.settings.monitor_token) if t]
+        if not monitor.settings.read_token:
+            return  # reading is open unless a read token is configured
+        given = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+        if not any(hmac.compare_digest(given.encode(), t.encode()) for t in wanted):
+            raise HTTPException(401, "a valid Authorization: Bearer token is needed to read")
+
+    return Depends(check)
+
+
+def _day_start(day: date | None, *, plus: int = 0) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=UTC) + timedelta(days=plus)
+
+
+Text = Annotated[str | None, Query(max_length=TEXT_PARAM)]
+
+
+def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
+    reader = _reader(monitor)
+
+    @app.get("/api/articles", summary="Search stored articles", dependencies=[reader])
+    def articles(
+        q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS, description="Text")] = None,
+        entity: Text = None,
+        entity_id: int | None = None,
+        label: Annotated[str | None, Query(max_length=32)] = None,
+        speaker: Text = None,
+        since: Annotated[date | None, Query(description="Published on or after")] = None,
+        until: Annotated[date | None, Query(description="Published on or before")] = None,
+        stored_since: date | None = None,
+        stored_until: date | None = None,
+        language: Annotated[str | None, Query(max_length=16)] = None,
+        source: Text = None,
+        cluster: int | None = None,
+        originals: bool = False,
+        order: Order | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+        cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    ) -> ArticlesPage:
+        query = SearchQuery(
+            text=q, entity=entity, entity_id=entity_id, label=label, speaker=speaker,
+            published_since=since, published_until=until,
+            stored_since=_day_start(stored_since), stored_until=_day_start(stored_until, plus=1),
+            language=language, source_prefix=source, cluster_id=cluster,
+            originals_only=originals, order=order, limit=limit, cursor=cursor,
+        )  # fmt: skip
+        try:
+            with transaction(monitor.read_sessions) as s:
+                page = search(s, query)
+        except InvalidQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        hits = [HitOut.model_validate(hit_json(h)) for h in page.hits]
+        return ArticlesPage(hits=hits, next_cursor=page.next_cursor)
+
+    @app.get(
+        "/api/articles/{article_id}",
+        summary="One article whole: text, entities with offsets, quotes, copies, cluster",
+        dependencies=[reader],
+        responses={404: {}},
+    )
+    def article(article_id: int) -> dict[str, Any]:
+        with transaction(monitor.read_sessions) as s:
+            record = article_record(s, article_id)
+        if record is None:
+            raise HTTPException(404, f"no article with id {article_id}")
+        return record
