@@ -175,7 +175,7 @@ def _filters(session: Session, q: SearchQuery) -> list[ColumnElement[bool]]:
         labelled = select(Entity.id).where(Entity.label == q.label).scalar_subquery()
         out.append(_analysed_in(_articles_with(labelled)))
     if q.speaker:
-        names = _names_of(session, q.speaker)
+        names = names_of(session, q.speaker)
         quoted = select(Quote.article_id).where(func.lower(Quote.speaker).in_(names))
         out.append(_analysed_in(quoted))
     out.extend(_date_filters(q))
@@ -233,7 +233,7 @@ def _entity_ids(
     return list(session.scalars(found))
 
 
-def _names_of(session: Session, speaker: str) -> list[str]:
+def names_of(session: Session, speaker: str) -> list[str]:
     """Every name a person goes by in the store: "Ms Ardern" finds "Jacinda Ardern"'s quotes."""
     ids = _entity_ids(session, speaker, None, "PERSON")
     names = {speaker.strip().lower()}

@@ -348,7 +348,14 @@ def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
 
 # ---------------------------------------------------------------------------- read side
 # Imported last: the read commands live in their own module and join the group here.
-from workers.cli_read import search_command, show_command  # noqa: E402
+from workers.cli_read import (  # noqa: E402
+    entities_command,
+    quotes_command,
+    search_command,
+    show_command,
+)
 
 main.add_command(search_command, "search")
 main.add_command(show_command, "show")
+main.add_command(quotes_command, "quotes")
+main.add_command(entities_command, "entities")

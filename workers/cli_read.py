@@ -1,8 +1,9 @@
-"""`dropwire search` and `dropwire show`: the read side, on the query model of `db.search`."""
+"""The read side of `dropwire`: `search`, `show`, `quotes`, `entities` (db.search, db.directory)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from db.articles import article_record
+from db.directory import quotes_by, top_entities
 from db.search import ORDERS, Hit, SearchQuery, hit_json, search, split_marks
 from db.session import transaction
 from db.textquery import InvalidQuery
@@ -153,3 +155,67 @@ def show_command(article_id: int, as_json: bool) -> None:
     for key in ("duplicate_of", "copies", "cluster"):
         if record.get(key):
             console.print(Text.assemble((key, "bold"), ": ", safe(record[key], limit=None)))
+
+
+@click.command()
+@click.option("--speaker", required=True, help="A person, by any of their names")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--before", "before_id", type=int, help="Next page: quotes older than this id")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line")
+def quotes_command(speaker: str, limit: int, before_id: int | None, as_json: bool) -> None:
+    """What a person said: their quotations, newest first.
+
+    \b
+    Example:
+      dropwire quotes --speaker "Robert Gates" --limit 5
+    """
+    try:
+        with transaction(_read_sessions()) as s:
+            found = quotes_by(s, speaker, limit=limit, before_id=before_id)
+    except InvalidQuery as exc:
+        raise click.UsageError(str(exc)) from exc
+    for q in found:
+        if as_json:
+            click.echo(json.dumps(asdict(q), ensure_ascii=False))
+            continue
+        out.print(
+            Text.assemble(
+                (f"{q.id:>8}  ", "bold"),
+                "“",
+                safe(q.text, style="italic"),
+                "” — ",
+                safe(q.speaker),
+                ("  in ", "dim"),
+                safe(q.title or f"article {q.article_id}"),
+            )
+        )
+    if not found and not as_json:
+        out.print("no quotations by that name")
+
+
+@click.command()
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--label", help="Only this label: PERSON, ORG, GPE…")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line")
+def entities_command(top: int, label: str | None, as_json: bool) -> None:
+    """The people, organisations and places named in the most articles.
+
+    \b
+    Example:
+      dropwire entities --top 10 --label PERSON
+    """
+    with transaction(_read_sessions()) as s:
+        found = top_entities(s, top=top, label=label)
+    for e in found:
+        if as_json:
+            click.echo(json.dumps(asdict(e), ensure_ascii=False))
+        else:
+            out.print(
+                Text.assemble(
+                    f"{e.articles:>8}  ",
+                    safe(e.label, limit=12),
+                    "  ",
+                    safe(e.canonical, style="bold"),
+                    (f"  #{e.id}", "dim"),
+                )
+            )

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from workers.history import Sample
 from workers.metrics import CONTENT_TYPE, metrics_text
 from workers.snapshot import plain, to_json
-from workers.web_read import add_article_routes
+from workers.web_read import add_article_routes, add_directory_routes
 
 if TYPE_CHECKING:
     from workers.monitor import Monitor
@@ -179,6 +179,7 @@ def create_app(monitor: Monitor) -> FastAPI:
     _add_read_routes(app, monitor)
     _add_retry_route(app, monitor)
     add_article_routes(app, monitor)
+    add_directory_routes(app, monitor)
     page = (STATIC_DIR / "index.html").read_bytes()
 
     @app.get("/", include_in_schema=False)

@@ -1,4 +1,5 @@
-"""The article API on the monitor: `/api/articles` and `/api/articles/{id}`, read-only.
+"""The read API on the monitor: `/api/articles`, `/api/articles/{id}`, `/api/quotes`,
+`/api/entities`.
 
 The same query model as `dropwire search` (db.search). When `read_token` is configured every
 route here needs `Authorization: Bearer <read_token>` (the monitor token also reads).
@@ -7,6 +8,7 @@ route here needs `Authorization: Bearer <read_token>` (the monitor token also re
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from db.articles import article_record
+from db.directory import quotes_by, top_entities
 from db.search import MAX_LIMIT, Order, SearchQuery, hit_json, search
 from db.session import transaction
 from db.textquery import MAX_QUERY_CHARS, InvalidQuery
@@ -115,3 +118,28 @@ def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
         if record is None:
             raise HTTPException(404, f"no article with id {article_id}")
         return record
+
+
+def add_directory_routes(app: FastAPI, monitor: Monitor) -> None:
+    reader = _reader(monitor)
+
+    @app.get("/api/quotes", summary="A speaker's quotations, newest first", dependencies=[reader])
+    def quotes(
+        speaker: Annotated[str, Query(min_length=1, max_length=TEXT_PARAM)],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+        before: Annotated[int | None, Query(description="Quotes older than this id")] = None,
+    ) -> list[dict[str, Any]]:
+        try:
+            with transaction(monitor.read_sessions) as s:
+                found = quotes_by(s, speaker, limit=limit, before_id=before)
+        except InvalidQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        return [asdict(q) for q in found]
+
+    @app.get("/api/entities", summary="Entities named in the most articles", dependencies=[reader])
+    def entities(
+        top: Annotated[int, Query(ge=1, le=1000)] = 20,
+        label: Annotated[str | None, Query(max_length=32)] = None,
+    ) -> list[dict[str, Any]]:
+        with transaction(monitor.read_sessions) as s:
+            return [asdict(e) for e in top_entities(s, top=top, label=label)]

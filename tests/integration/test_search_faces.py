@@ -233,3 +233,32 @@ def test_reading_needs_the_token_when_one_is_set(api: int) -> None:
     assert _get(api, "/api/articles", token=None)[0] == 401
     assert _get(api, "/api/articles/1", token="wrong")[0] == 401
     assert _get(api, "/api/articles/1")[0] == 200
+
+
+def _lines(rt: Runtime, *args: str) -> list[dict[str, Any]]:
+    result = _cli(rt, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_quotes_by_speaker_and_top_entities_agree_with_the_records(rt: Runtime, api: int) -> None:
+    records = [_json(rt, "show", str(i)) for i in range(1, 5)]
+    said = {
+        (q["speaker"], q["text"])
+        for r in records
+        if r["duplicate_of"] is None
+        for q in r["quotes"]  # type: ignore[attr-defined]
+        if q["speaker"] and not q["scare"]
+    }
+    assert said, "the samples quote named people"
+    speaker = sorted(said)[0][0]
+    found = _lines(rt, "quotes", "--speaker", speaker, "--limit", "100")
+    assert {q["text"] for q in found} == {t for s, t in said if s == speaker}
+    assert _get(api, f"/api/quotes?speaker={quote(speaker)}&limit=100")[1] == found
+    top = _lines(rt, "entities", "--top", "5")
+    assert top and top == sorted(top, key=lambda e: (-e["articles"], e["canonical"]))
+    first = top[0]
+    hits = _json(rt, "search", "--entity-id", str(first["id"]), "--originals", "--limit", "100")
+    assert len(hits["hits"]) == first["articles"]  # type: ignore[arg-type]
+    assert _get(api, "/api/entities?top=5")[1] == top
+    assert _get(api, "/api/quotes?speaker=")[0] == 400
