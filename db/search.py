@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -35,12 +35,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
+from db.queries import export_records
 from db.sqlutil import aware
 from db.textquery import InvalidQuery, TextQuery, parse
 
-Order = Literal["relevance", "published", "stored"]
-ORDERS: tuple[Order, ...] = ("relevance", "published", "stored")
+Order = Literal["relevance", "published", "stored", "oldest"]
+ORDERS: tuple[Order, ...] = ("relevance", "published", "stored", "oldest")
 MAX_LIMIT = 100
+EXPORT_PAGE = MAX_LIMIT
 MARK_START, MARK_END = "\ue000", "\ue001"  # around matched words in snippets; faces render them
 SNIPPET_CHARS = 240
 
@@ -63,10 +65,11 @@ class SearchQuery:
     order: Order | None = None  # relevance when there is text, else stored (newest first)
     limit: int = 20
     cursor: str | None = None
+    snippets: bool = True  # export has no use for them
 
     def filters_key(self) -> str:
         """What a cursor is bound to: the same question, not just the same order."""
-        fields = {k: v for k, v in asdict(self).items() if k not in ("cursor", "limit")}
+        fields = {k: v for k, v in asdict(self).items() if k not in ("cursor", "limit", "snippets")}
         return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
 
 
@@ -104,12 +107,17 @@ def search(session: Session, query: SearchQuery) -> SearchPage:
     stmt = _with_text(stmt, dialect, textq)
     stmt = stmt.where(*_filters(session, query))
     if query.cursor:
-        stmt = stmt.where(tuple_(*key) < tuple_(*_decode_cursor(query, order)))
-    stmt = stmt.order_by(*(k.desc() for k in key)).limit(query.limit + 1)
+        after = _decode_cursor(query, order)
+        stmt = stmt.where(
+            tuple_(*key) > tuple_(*after) if order == "oldest" else tuple_(*key) < tuple_(*after)
+        )
+    ordered = (k.asc() if order == "oldest" else k.desc() for k in key)
+    stmt = stmt.order_by(*ordered).limit(query.limit + 1)
     rows = session.execute(stmt).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    snippets = _snippets(session, dialect, textq, [row[0] for row in rows])
+    articles = [row[0] for row in rows]
+    snippets = _snippets(session, dialect, textq if query.snippets else None, articles)
     hits = [_hit(row[0], row[1] if score is not None else None, snippets) for row in rows]
     cursor = _encode_cursor(query, order, hits[-1]) if more and hits else None
     return SearchPage(hits, cursor)
@@ -319,6 +327,21 @@ def _key_shape(order: Order) -> tuple[type | tuple[type, ...], ...]:
     if order == "published":
         return (str, int)
     return (int,)
+
+
+def export_matching(session: Session, query: SearchQuery) -> Iterator[dict[str, object]]:
+    """The export record of every article a query matches, oldest first, a page at a time
+    (memory stays flat whatever the store's size)."""
+    query = replace(query, order="oldest", limit=EXPORT_PAGE, cursor=None, snippets=False)
+    while True:
+        page = search(session, query)
+        ids = [hit.id for hit in page.hits]
+        articles = session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id))
+        yield from export_records(session, list(articles))
+        session.expunge_all()  # nothing of a written page stays in the session
+        if page.next_cursor is None:
+            return
+        query = replace(query, cursor=page.next_cursor)
 
 
 def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:

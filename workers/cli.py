@@ -20,7 +20,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from db import ledger, queries
 from db.migrate import upgrade
 from db.models import State
+from db.search import export_matching
 from db.session import transaction
+from workers.cli_read import (
+    entities_command,
+    filter_options,
+    has_filters,
+    query_from,
+    quotes_command,
+    search_command,
+    show_command,
+)
 from workers.files import Folders
 from workers.runtime import Runtime
 from workers.settings import Settings, load_settings
@@ -293,13 +303,24 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-def export(fmt: str) -> None:
-    """Every stored article as one JSON object a line."""
+@filter_options
+def export(fmt: str, **filters: Any) -> None:
+    """Every stored article, or those the filters match, as one JSON object a line.
+
+    \b
+    Example:
+      dropwire export --since 2026-11-01 --entity "Robert Gates" > gates.jsonl
+    """
     settings = _settings()
     sessions = _sessions(settings, readonly=True)
     try:
         with transaction(sessions) as s:
-            for record in queries.export_articles(s):
+            records = (
+                export_matching(s, query_from(filters))
+                if has_filters(filters)
+                else queries.export_articles(s)
+            )
+            for record in records:
                 click.echo(json.dumps(record, ensure_ascii=False))
     except BrokenPipeError:
         # `dropwire export | head`: the reader has all it wanted. Point stdout at devnull so
@@ -347,14 +368,7 @@ def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
 
 
 # ---------------------------------------------------------------------------- read side
-# Imported last: the read commands live in their own module and join the group here.
-from workers.cli_read import (  # noqa: E402
-    entities_command,
-    quotes_command,
-    search_command,
-    show_command,
-)
-
+# The read commands live in their own module and join the group here.
 main.add_command(search_command, "search")
 main.add_command(show_command, "show")
 main.add_command(quotes_command, "quotes")

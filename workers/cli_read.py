@@ -44,38 +44,32 @@ def _stored_bound(value: datetime | None, *, end: bool) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
-@click.command()
-@click.argument("text", required=False)
-@click.option("--entity", help="A person, organisation or place, by any of its names")
-@click.option("--entity-id", type=int, help="An entity by its id (see `show --json`)")
-@click.option("--label", help="Articles mentioning any entity of this label (PERSON, ORG…)")
-@click.option("--speaker", help="Articles quoting this person, by any of their names")
-@click.option("--since", type=DAY, help="Published on or after this day (YYYY-MM-DD)")
-@click.option("--until", type=DAY, help="Published on or before this day")
-@click.option("--stored-since", type=DAY, help="Stored on or after this day (UTC)")
-@click.option("--stored-until", type=DAY, help="Stored on or before this day (UTC)")
-@click.option("--language", help="Language code, e.g. en")
-@click.option("--source", "source_prefix", help="Path prefix under the inbox, e.g. reuters/")
-@click.option("--cluster", "cluster_id", type=int, help="Members of one duplicate cluster")
-@click.option("--originals", is_flag=True, help="Leave out copies of other articles")
-@click.option(
-    "--order", type=click.Choice(ORDERS), help="Default: relevance with TEXT, else stored"
+_FILTERS = (
+    click.option("--entity", help="A person, organisation or place, by any of its names"),
+    click.option("--entity-id", type=int, help="An entity by its id (see `show --json`)"),
+    click.option("--label", help="Articles mentioning any entity of this label (PERSON, ORG…)"),
+    click.option("--speaker", help="Articles quoting this person, by any of their names"),
+    click.option("--since", type=DAY, help="Published on or after this day (YYYY-MM-DD)"),
+    click.option("--until", type=DAY, help="Published on or before this day"),
+    click.option("--stored-since", type=DAY, help="Stored on or after this day (UTC)"),
+    click.option("--stored-until", type=DAY, help="Stored on or before this day (UTC)"),
+    click.option("--language", help="Language code, e.g. en"),
+    click.option("--source", "source_prefix", help="Path prefix under the inbox, e.g. reuters/"),
+    click.option("--cluster", "cluster_id", type=int, help="Members of one duplicate cluster"),
+    click.option("--originals", is_flag=True, help="Leave out copies of other articles"),
 )
-@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
-@click.option("--cursor", help="Next page: the cursor a previous page printed")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: hits and next_cursor")
-def search_command(as_json: bool, **options: Any) -> None:
-    """Find stored articles: full text and filters, combined.
 
-    TEXT takes words (all must match), "quoted phrases", OR, and -word to exclude
-    (put `--` before a TEXT that starts with -).
 
-    \b
-    Example:
-      dropwire search '"central bank" -crypto' --since 2026-11-01 --entity "Lagarde"
-    """
-    query = SearchQuery(
-        text=options["text"],
+def filter_options(command: Any) -> Any:
+    """The filters `search` and `export` share, as click options."""
+    for option in reversed(_FILTERS):
+        command = option(command)
+    return command
+
+
+def query_from(options: dict[str, Any], **rest: Any) -> SearchQuery:
+    """A SearchQuery from the filter options (and `rest`: text, order, limit, cursor)."""
+    return SearchQuery(
         entity=options["entity"],
         entity_id=options["entity_id"],
         label=options["label"],
@@ -88,10 +82,36 @@ def search_command(as_json: bool, **options: Any) -> None:
         source_prefix=options["source_prefix"],
         cluster_id=options["cluster_id"],
         originals_only=options["originals"],
-        order=options["order"],
-        limit=options["limit"],
-        cursor=options["cursor"],
+        **rest,
     )
+
+
+def has_filters(options: dict[str, Any]) -> bool:
+    return any(options[k] not in (None, False) for k in options)
+
+
+@click.command()
+@click.argument("text", required=False)
+@filter_options
+@click.option(
+    "--order", type=click.Choice(ORDERS), help="Default: relevance with TEXT, else stored"
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--cursor", help="Next page: the cursor a previous page printed")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: hits and next_cursor")
+def search_command(
+    text: str | None, order: Any, limit: int, cursor: str | None, as_json: bool, **filters: Any
+) -> None:
+    """Find stored articles: full text and filters, combined.
+
+    TEXT takes words (all must match), "quoted phrases", OR, and -word to exclude
+    (put `--` before a TEXT that starts with -).
+
+    \b
+    Example:
+      dropwire search '"central bank" -crypto' --since 2026-11-01 --entity "Lagarde"
+    """
+    query = query_from(filters, text=text, order=order, limit=limit, cursor=cursor)
     try:
         with transaction(_read_sessions()) as s:
             page = search(s, query)

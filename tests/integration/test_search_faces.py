@@ -87,6 +87,10 @@ def test_search_finds_by_text_and_filters_and_pages_by_cursor(rt: Runtime) -> No
     originals = _json(rt, "search", "proxy war", "--originals")["hits"]
     assert isinstance(originals, list) and len(originals) == len(hits) - 1  # the copy left out
     by_folder = _json(rt, "search", "--source", "copies/")["hits"]
+    exported = _cli(rt, "export", "--source", "copies/")
+    assert [json.loads(line)["source_path"] for line in exported.output.splitlines()] == [
+        "copies/again.txt"
+    ]
     assert [h["source_path"] for h in by_folder] == ["copies/again.txt"]  # type: ignore[index]
     seen: list[int] = []
     cursor: list[str] = []
