@@ -18,6 +18,17 @@ from collections.abc import Iterable
 PG_INDEXED_CHARS = 100_000
 PG_CONFIG = "english"
 
+# Name lookups compare lowercased: a speaker or entity by any spelling of its case.
+LOOKUP_INDEXES = (
+    "CREATE INDEX ix_mentions_text_lower ON mentions (lower(text))",
+    "CREATE INDEX ix_quotes_speaker_lower ON quotes (lower(speaker))",
+    "CREATE INDEX ix_entities_canonical_lower ON entities (lower(canonical))",
+)
+LOOKUP_DROPS = tuple(
+    f"DROP INDEX IF EXISTS {name}"
+    for name in ("ix_mentions_text_lower", "ix_quotes_speaker_lower", "ix_entities_canonical_lower")
+)
+
 PG_UPGRADE = (
     f"""ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('{PG_CONFIG}', coalesce(title, '')), 'A')
@@ -59,16 +70,17 @@ SQLITE_DOWNGRADE = (
 # What the database keeps that the models do not describe (FTS5's shadow tables included).
 KEPT_BY_DATABASE = frozenset(
     {"search", "ix_articles_search", "articles_fts"}
+    | {"ix_mentions_text_lower", "ix_quotes_speaker_lower", "ix_entities_canonical_lower"}
     | {f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )
 
 
 def upgrade_statements(dialect: str) -> Iterable[str]:
-    return PG_UPGRADE if dialect == "postgresql" else SQLITE_UPGRADE
+    return (PG_UPGRADE if dialect == "postgresql" else SQLITE_UPGRADE) + LOOKUP_INDEXES
 
 
 def downgrade_statements(dialect: str) -> Iterable[str]:
-    return PG_DOWNGRADE if dialect == "postgresql" else SQLITE_DOWNGRADE
+    return LOOKUP_DROPS + (PG_DOWNGRADE if dialect == "postgresql" else SQLITE_DOWNGRADE)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
