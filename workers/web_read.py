@@ -10,9 +10,11 @@ from __future__ import annotations
 import hmac
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -69,8 +71,16 @@ def _day_start(day: date | None, *, plus: int = 0) -> datetime | None:
 Text = Annotated[str | None, Query(max_length=TEXT_PARAM)]
 
 
+SEARCH_PAGE = Path(__file__).parent / "static" / "search.html"
+
+
 def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
     reader = _reader(monitor)
+    page = SEARCH_PAGE.read_bytes()
+
+    @app.get("/search", include_in_schema=False)
+    def search_page() -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
 
     @app.get("/api/articles", summary="Search stored articles", dependencies=[reader])
     def articles(
