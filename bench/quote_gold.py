@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,3 +130,103 @@ def _samples(split: str) -> list[GoldArticle]:
         )
         out.append(GoldArticle(split, Path(case["file"]).stem, text, quotes))
     return out
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+_MARKS = re.compile(r"[\"“”‘’']")
+
+
+def norm_quote(text: str) -> str:
+    return " ".join(_MARKS.sub("", text).split()).rstrip(" ,.;:!?").casefold()
+
+
+def norm_speaker(text: str | None) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", " ".join((text or "").split()).casefold())
+
+
+@dataclass(frozen=True)
+class Predicted:
+    text: str
+    speaker: str | None
+
+
+@dataclass
+class Tally:
+    """One row of the table: quotations of one kind (or all), found and attributed."""
+
+    total: int = 0
+    found: int = 0
+    scored: int = 0  # quotations with a right answer (not scare quotes)
+    right: int = 0
+    wrong: int = 0  # a speaker given and not right: worse than none
+    empty: int = 0
+
+    def add(self, gold: GoldQuote, pred: Predicted | None, right: bool) -> None:
+        self.total += 1
+        self.found += pred is not None
+        if not gold.speakers:
+            return
+        self.scored += 1
+        if right:
+            self.right += 1
+        elif pred is None or not pred.speaker:
+            self.empty += 1
+        else:
+            self.wrong += 1
+
+    def row(self, name: str) -> str:
+        found = self.found / max(self.total, 1)
+        acc = f"{self.right / self.scored:6.1%}" if self.scored else "     -"
+        return (
+            f"{name:<12} {self.total:>4} {found:7.1%} {acc}  "
+            f"({self.right}/{self.scored}, {self.wrong} wrong, {self.empty} empty)"
+        )
+
+
+@dataclass
+class Report:
+    rows: dict[str, Tally] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def tally(self, name: str) -> Tally:
+        return self.rows.setdefault(name, Tally())
+
+    def text(self, title: str) -> str:
+        lines = [f"{title}", f"{'kind':<12} {'n':>4} {'found':>7} {'right':>6}"]
+        order = ["ALL", "named", "described", *sorted(KINDS)]
+        lines += [self.rows[k].row(k) for k in order if k in self.rows]
+        return "\n".join(lines)
+
+
+SpeakerMatch = Callable[[GoldQuote, str | None], bool]
+
+
+def exact_speaker(gold: GoldQuote, predicted: str | None) -> bool:
+    return bool(predicted) and norm_speaker(predicted) in {norm_speaker(s) for s in gold.speakers}
+
+
+def score_articles(
+    articles: Sequence[GoldArticle],
+    predictions: Sequence[Sequence[Predicted]],
+    match: SpeakerMatch = exact_speaker,
+) -> Report:
+    report = Report()
+    for article, preds in zip(articles, predictions, strict=True):
+        by_text = {norm_quote(p.text): p for p in preds}
+        for gold in article.quotes:
+            if "scare" in gold.kinds:
+                continue
+            pred = by_text.get(norm_quote(gold.text))
+            right = pred is not None and match(gold, pred.speaker)
+            groups = ["ALL", "described" if gold.described else "named", *gold.kinds]
+            for name in groups:
+                report.tally(name).add(gold, pred, right)
+            if pred is None:
+                report.misses.append(f"{article.ident}: not found: {gold.text[:50]!r}")
+            elif not right:
+                report.misses.append(
+                    f"{article.ident}: {pred.speaker!r} != {gold.speakers[0]!r} "
+                    f"[{','.join(sorted(gold.kinds))}] {gold.text[:40]!r}"
+                )
+    return report
