@@ -71,7 +71,8 @@ def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
     resolved: dict[int, Resolved] = {}
     seen: dict[int, Resolved | None] = {}  # one phrase can attribute several quotes
     said: list[_Said] = []
-    for pos, k, sp, place in sorted(events, key=lambda e: (e[0], e[1])):
+    # At one position the quotation's own phrase goes first: it knows the quote's passage.
+    for pos, k, sp, place in sorted(events, key=lambda e: (e[0], e[1] < 0, e[1])):
         if pos not in seen:
             seen[pos] = found = att.resolver.resolve(sp)
             if found is not None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipelines.entities import NameIndex, strip_other, strip_person
+from pipelines.entities import TITLE_WORDS, NameIndex, strip_other, strip_person
 from pipelines.quotes.patterns import (
     APPOSITIVE,
     APPOSITIVE_REACH,
@@ -30,6 +30,7 @@ from pipelines.quotes.patterns import (
     PRONOUN,
     ROLE_PREFIX,
     ROLE_WORDS,
+    VERB,
 )
 from pipelines.quotes.people import NOUN_GENDER, PRONOUN_GENDER, People, agrees
 from pipelines.records import Mention
@@ -45,6 +46,16 @@ _DESCRIPTION_END = re.compile(
     r",|\s(?:who|which|whose|speaking|briefed|familiar|asked|declining|requesting)\b"
 )
 _PLACES = ("GPE", "LOC", "FAC")
+# A name right after one of these is an object, not who speaks: "tells Martin", "adviser
+# to Gen Petraeus", "met Biden".
+_OBJECT_CUES = frozenset(
+    """to at in on with by from for of about against than tells told tell asked asks
+    praised thanked met meets called urged accused blamed criticised criticized""".split()
+)
+# Words closing a subject phrase that are not part of it: "the official also", "he later".
+_TRAILING = re.compile(r"(?:\s+(?:also|later|then|again|once|has|had|have|would|will|\w+ly))+$")
+_SKIPPED_BEFORE_NAME = TITLE_WORDS | {"the", "his", "her", "their", "its"}
+_AUXILIARY = frozenset("is was were are has had have would will said says told".split())
 HISTORY_TRIES = 6  # earlier speakers tried for a pronoun of the wrong gender
 
 # Confidence of each way a speaker is found: how often that rule was right on the dev half
@@ -128,9 +139,7 @@ class Resolver:
         found: list[tuple[int, str]] = []
         for m in self.persons.items:
             k = bisect_right(opens, m.start) - 1
-            if (k >= 0 and m.start < quoted[k][1]) or self.body.startswith("'s", m.end):
-                continue
-            if self.body.startswith("’s", m.end):
+            if (k >= 0 and m.start < quoted[k][1]) or self.is_object(m):
                 continue
             found.append((m.start, self.people.mention_name(m)))
         found += [(r.pos, r.name) for r in self.people.relatives]
@@ -173,6 +182,7 @@ class Resolver:
             lo = lead.end()
         text = self.body[lo:hi].strip().rstrip(".")
         lo = hi - len(self.body[lo:hi].lstrip())
+        text = _TRAILING.sub("", text)
         if not text or len(text) > MAX_SPEAKER_CHARS or len(text.split()) > 12:
             return None
         if PRONOUN.match(text):
@@ -196,8 +206,26 @@ class Resolver:
         words = text.split()
         if words[0].lower() in _FRAGMENT or len(words) > 6:
             return None
+        if any(w.lower() in _AUXILIARY or VERB.fullmatch(w) for w in words):
+            return None  # "said commanders had": a clause, not a source
         text = _DESCRIPTION_END.split(text)[0].strip()
         return Speaker("description", text[0].lower() + text[1:], lo, scope)
+
+    def is_object(self, m: Mention) -> bool:
+        """ "tells Martin", "adviser to Gen Petraeus", "Okafor's manager": a person named
+        as an object or owner, who is not the one speaking."""
+        if self.body.startswith(("'s", "’s"), m.end):
+            return True
+        before = self.body[max(0, m.start - 40) : m.start].split()
+        while before and before[-1].lower().rstrip(".") in _SKIPPED_BEFORE_NAME:
+            before.pop()
+        return bool(before) and before[-1].lower().strip(",") in _OBJECT_CUES
+
+    def _names_speaker(self, m: Mention, hi: int) -> bool:
+        """A name in a speaker phrase that is the speaker: not an object or owner, and not
+        a modifier ("a former Bush administration official")."""
+        rest = self.body[m.end : hi].split()
+        return not self.is_object(m) and not (rest and rest[0][:1].islower())
 
     def _owned(self, text: str) -> bool:
         """ "Okafor's former manager", "the airline's chief": a description of a person."""
@@ -207,9 +235,7 @@ class Resolver:
     def _person_in(self, lo: int, hi: int) -> str | None:
         """The person a phrase names: its last name that is not an owner ("Mashinsky's
         lawyer, Marc Mukasey"), or a relative introduced by first name in it."""
-        inside = [
-            m for m in self.persons.within(lo, hi) if not self.body.startswith(("'s", "’s"), m.end)
-        ]
+        inside = [m for m in self.persons.within(lo, hi) if self._names_speaker(m, hi)]
         relatives = self.people.relatives_between(lo, hi)
         if relatives and (not inside or relatives[-1].pos >= inside[-1].start):
             return relatives[-1].name
