@@ -103,7 +103,7 @@ class Attributor:
         lo = self._sentence_start(span.open, floor)
         k = bisect_left(self.verb_starts, span.open) - 1  # the last verb before the quote
         if k < 0 or self.verb_starts[k] < lo:
-            return None
+            return self._partial_subject(span, lo)
         verb = self.verbs[k]
         scope = self.scope(span.open)
         if verb.group(0).lower() == "according to":
@@ -115,6 +115,14 @@ class Attributor:
         if COORDINATED.search(self.body, lo, verb.start()):
             return self._sentence_subject(span.open, scope)
         return self.subject(lo, verb.start(), scope)
+
+    def _partial_subject(self, span: Span, lo: int) -> Speaker | None:
+        """ "He accused lenders of treating it as “a box-ticking exercise”": a partial
+        quote inside a sentence belongs to the sentence's subject, if that is a person."""
+        if span.open - lo < 2 or self.body[span.start : span.start + 1].isupper():
+            return None
+        sp = self._sentence_subject(span.open, self.scope(span.open))
+        return sp if sp is not None and sp.kind in ("person", "pronoun") else None
 
     def sentence_end(self, span: Span, ceiling: int) -> Speaker | None:
         """ "“80% to 90%” of the jihadis came from Syria, he said.": the sentence's own
@@ -132,10 +140,11 @@ class Attributor:
     def colon(self, span: Span, floor: int) -> Speaker | None:
         """ "Asked about the fee, Okafor smiled: “…”": the person named before the colon."""
         lo = max(self._sentence_start(span.open, floor), span.open - AFTER_WINDOW)
-        m = COLON_CLAUSE.search(self.body, lo, span.open)
+        m = COLON_CLAUSE.search(self.body[lo : span.open])  # a slice: `^` is its start
         if m is None:
             return None
-        sp = self.resolver.classify(m.start("clause"), m.end("clause"), self.scope(span.open))
+        clause_lo, clause_hi = lo + m.start("clause"), lo + m.end("clause")
+        sp = self.resolver.classify(clause_lo, clause_hi, self.scope(span.open))
         return sp if sp is not None and sp.kind == "person" else None
 
     def _sentence_subject(self, pos: int, scope: int) -> Speaker | None:
@@ -163,7 +172,8 @@ class Attributor:
         first, last = bisect_left(self.sep_starts, cut), bisect_left(self.sep_starts, verb_at)
         starts = [cut, *self.sep_ends[first:last]]
         ends = [*self.sep_starts[first:last], verb_at]
-        for n, (c_lo, c_hi) in enumerate(reversed(list(zip(starts, ends, strict=True)))):
+        clauses = list(reversed(list(zip(starts, ends, strict=True))))
+        for n, (c_lo, c_hi) in enumerate(clauses):
             if c_lo == cut > lo:
                 return None
             chunk = self.body[c_lo:c_hi].strip()
@@ -171,8 +181,21 @@ class Attributor:
                 return self.resolver.classify(c_lo, c_hi, scope)
             # "Bagheri, deputy foreign minister for …, said": skip the lower-case appositive.
             if chunk and (chunk[0].isupper() or DETERMINER.match(chunk)):
-                return self.resolver.classify(c_lo, c_hi, scope)
+                named = self._named_before(clauses, n, lo, scope)
+                return named or self.resolver.classify(c_lo, c_hi, scope)
         return None
+
+    def _named_before(
+        self, clauses: list[tuple[int, int]], n: int, lo: int, scope: int
+    ) -> Speaker | None:
+        """ "Phil Klotzbach, a hurricane researcher at …, said": the appositive describes
+        the person named just before it, who is the speaker."""
+        if n + 1 >= len(clauses) or clauses[n + 1][0] < lo:
+            return None
+        if not DETERMINER.match(self.body[clauses[n][0] : clauses[n][1]].strip()):
+            return None
+        sp = self.resolver.classify(*clauses[n + 1], scope)
+        return sp if sp is not None and sp.kind == "person" else None
 
     def attributions(self, spans: Sequence[Span]) -> list[Speaker]:
         """Every "X said" outside quotations, so later "he" and "the official" resolve."""

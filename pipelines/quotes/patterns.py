@@ -35,7 +35,8 @@ APPOSITIVE_REACH = 120  # ", the deputy foreign minister" after a name
 INDEFINITE_TRIES = 16  # nearest "a … official" phrases tried for "the official"
 INDEFINITE_SPAN = 300  # longest "a senior US official in Baghdad" phrase matched
 LEAD = re.compile(
-    r"^(?:(?:but|and|so|yet|also|then|however|earlier|later|meanwhile|instead|as|while)\b[\s,]*)+",
+    r"^(?:(?:but|and|so|yet|also|then|however|earlier|later|meanwhile|instead|as|while|which|"
+    r"whom|that)\b[\s,]*)+",
     re.I,
 )
 ACCORDING = re.compile(r"\s*([^,;:\"“]+)")

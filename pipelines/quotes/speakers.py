@@ -177,9 +177,10 @@ class Resolver:
 
     def classify(self, lo: int, hi: int, scope: int) -> Speaker | None:
         """The speaker named by body[lo:hi], a subject or object phrase of a speech verb."""
-        lead = LEAD.match(self.body, lo, hi)
+        lo = hi - len(self.body[lo:hi].lstrip())
+        lead = LEAD.match(self.body[lo:hi])  # `^` anchors at a slice's start, not at pos
         if lead:
-            lo = lead.end()
+            lo += lead.end()
         text = self.body[lo:hi].strip().rstrip(".")
         lo = hi - len(self.body[lo:hi].lstrip())
         text = _TRAILING.sub("", text)
