@@ -71,10 +71,11 @@ NOUN_GENDER = {
 PRONOUN_GENDER = {"he": MALE, "she": FEMALE}
 _RELATIONS = "|".join(_RELATION_GENDER)
 # "Thabo Mokoena's wife Nomsa", "his wife Angela": the owner, the relation, a first name.
+# Every run is bounded: an unbounded owner made "A.A.A…" quadratic.
 _RELATION = re.compile(
-    r"(?:(?P<owner>[A-Z][\w.-]*)['’]s?|\b(?P<pron>[Hh]is|[Hh]er))\s+"
+    r"(?:(?P<owner>[A-Z][\w-]{0,40})['’]s?|\b(?P<pron>[Hh]is|[Hh]er))\s+"
     r"(?:(?:late|former|estranged|eldest|youngest|elder|younger|\d+-year-old)\s+)?"
-    rf"(?P<rel>{_RELATIONS})\s+(?P<first>[A-Z][a-z]+)\b(?![\w'’-]*\s+[A-Z])"
+    rf"(?P<rel>{_RELATIONS})\s+(?P<first>[A-Z][a-z]{{1,30}})\b(?!\s+[A-Z])"
 )
 _TITLE_REACH = 12  # characters looked at before a name for "Mrs "
 

@@ -54,6 +54,7 @@ _OBJECT_CUES = frozenset(
 )
 # Words closing a subject phrase that are not part of it: "the official also", "he later".
 _TRAILING = re.compile(r"(?:\s+(?:also|later|then|again|once|has|had|have|would|will|\w+ly))+$")
+_LINKS = frozenset("in at of from for on with to by who whose and later also".split())
 _SKIPPED_BEFORE_NAME = TITLE_WORDS | {"the", "his", "her", "their", "its"}
 _AUXILIARY = frozenset("is was were are has had have would will said says told".split())
 HISTORY_TRIES = 6  # earlier speakers tried for a pronoun of the wrong gender
@@ -225,8 +226,12 @@ class Resolver:
     def _names_speaker(self, m: Mention, hi: int) -> bool:
         """A name in a speaker phrase that is the speaker: not an object or owner, and not
         a modifier ("a former Bush administration official")."""
+        if self.is_object(m):
+            return False
         rest = self.body[m.end : hi].split()
-        return not self.is_object(m) and not (rest and rest[0][:1].islower())
+        phrase = self.body[max(0, m.start - 60) : m.start].split()
+        described = any(w.lower() in ("a", "an", "the", "one") for w in phrase[-4:])
+        return not (described and rest and rest[0][:1].islower() and rest[0] not in _LINKS)
 
     def _owned(self, text: str) -> bool:
         """ "Okafor's former manager", "the airline's chief": a description of a person."""
