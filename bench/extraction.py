@@ -31,6 +31,7 @@ for _path in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(_path))
 
 import quote_gold  # noqa: E402
+
 from pipelines.extract import read_articles  # noqa: E402
 from pipelines.nlp import Analyzer  # noqa: E402
 from pipelines.records import Analysis, ArticleDraft  # noqa: E402

@@ -3,12 +3,13 @@
     tests/data/extraction/gold/{dev,test}.txt
 
 Each article starts with a line `=== ID`; the text below it is the file as dropped (title,
-blank line, paragraphs). Every quotation is labelled after its closing mark, at
-the latest at the end of its sentence: `“…,” X said.{{SPEAKER|kind,kind}}`. SPEAKER is the full name, or the description as first
-introduced for an unnamed source; ` / ` separates answers that are equally right ("a western
-diplomat / the diplomat"); `-` means no speaker can be right (a scare quote). A multi-paragraph
-quote is labelled once, after its last closing mark. The loader strips the labels, and
-refuses a file where a quotation has none, so a label can never silently go missing.
+blank line, paragraphs). Every quotation is labelled after its closing mark, at the latest
+at the end of its sentence: `“…,” X said.{{SPEAKER|kind,kind}}`. SPEAKER is the full name,
+or the description as first introduced for an unnamed source; ` / ` separates answers that
+are equally right ("a western diplomat / the diplomat"); `-` means no speaker can be right
+(a scare quote). A multi-paragraph quote is labelled once, after its last closing mark. The
+loader strips the labels, and refuses a file where a quotation has none, so a label can never
+silently go missing.
 
 Kinds: after, before (the speaker phrase's side), verbend (speaker, aside, then the verb),
 pron, desc, org, multi, partial, noverb, prev (speaker in the previous sentence), inner (a
@@ -27,7 +28,8 @@ from pathlib import Path
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "extraction" / "gold"
 SPLITS = ("dev", "test")
 KINDS = frozenset(
-    "after before verbend pron desc org multi partial noverb prev inner apart scare".split()
+    {"after", "before", "verbend", "pron", "desc", "org", "multi", "partial", "noverb"}
+    | {"prev", "inner", "apart", "scare"}
 )
 _LABEL = re.compile(r"\{\{([^|{}]*)\|([^{}]*)\}\}")
 
@@ -41,9 +43,7 @@ class GoldQuote:
     @property
     def described(self) -> bool:
         """An unnamed source or an organisation, scored apart from named people."""
-        return bool(self.speakers) and (
-            "org" in self.kinds or not self.speakers[0][:1].isupper()
-        )
+        return bool(self.speakers) and ("org" in self.kinds or not self.speakers[0][:1].isupper())
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,10 @@ def _store_analysis(session: Session, article_id: int, analysis: Analysis) -> No
             "start": q.start,
             "end": q.end,
             "scare": q.scare,
+            "confidence": q.confidence,
+            "speaker_entity_id": ids.get(("PERSON", q.speaker))
+            if q.speaker_kind == "person" and q.speaker
+            else None,
         }
         for q in analysis.quotes
     ]

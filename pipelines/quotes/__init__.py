@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipelines.quotes.attribution import PLACE_FACTOR, Attributor
 from pipelines.quotes.patterns import SCARE_MAX_WORDS
-from pipelines.quotes.speakers import CONFIDENCE, Resolved, Speaker
 from pipelines.quotes.spans import Span, find_spans
+from pipelines.quotes.speakers import CONFIDENCE, Resolved, Speaker
 from pipelines.records import Mention, Quote
 from pipelines.textindex import last_at_most
 
@@ -122,8 +122,11 @@ def _assemble(
         found = resolved.get(k)
         if found is None and not scare:
             found = _carried(span, last, att, said)
-        speaker, kind, conf = (found.value, found.kind, found.confidence) if found else (None, None, 0.0)
-        out.append(Quote(text, speaker, span.start, span.end, scare, conf, kind))
+        if found is None:
+            out.append(Quote(text, None, span.start, span.end, scare))
+        else:
+            quote = Quote(text, found.value, span.start, span.end, scare, found.confidence)
+            out.append(replace(quote, speaker_kind=found.kind))
         if not scare:
             last = (span.close, found)
     return tuple(out)

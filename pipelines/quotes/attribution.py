@@ -23,8 +23,8 @@ from pipelines.quotes.patterns import (
     SUBJECT_WINDOW,
     VERB,
 )
-from pipelines.quotes.speakers import Resolver, Speaker
 from pipelines.quotes.spans import Span, sentence_ends
+from pipelines.quotes.speakers import Resolver, Speaker
 from pipelines.records import Mention
 from pipelines.textindex import Lines, first_above, last_at_most
 
@@ -65,14 +65,14 @@ class Attributor:
 
     def find(self, span: Span, ceiling: int, floor: int) -> tuple[Speaker, str] | None:
         """The phrase attributing one quotation and where it stood."""
-        for place, look in (
-            ("after", lambda: self.after(span, ceiling)),
-            ("before", lambda: self.before(span, floor)),
-            ("sentence-end", lambda: self.sentence_end(span, ceiling)),
-            ("colon", lambda: self.colon(span, floor)),
-        ):
-            if (sp := look()) is not None:
-                return sp, place
+        if (sp := self.after(span, ceiling)) is not None:
+            return sp, "after"
+        if (sp := self.before(span, floor)) is not None:
+            return sp, "before"
+        if (sp := self.sentence_end(span, ceiling)) is not None:
+            return sp, "sentence-end"
+        if (sp := self.colon(span, floor)) is not None:
+            return sp, "colon"
         return None
 
     def after(self, span: Span, ceiling: int) -> Speaker | None:
@@ -130,7 +130,7 @@ class Attributor:
         lo = span.close
         end = self._sentence_end(lo, ceiling)
         tail = self.body[lo : min(end, lo + AFTER_WINDOW)].rstrip()
-        if end - lo > AFTER_WINDOW or any(c in tail for c in "“”\""):
+        if end - lo > AFTER_WINDOW or any(c in tail for c in '“”"'):
             return None
         m = SENTENCE_END_ATTRIBUTION.search(tail)
         if m is None:

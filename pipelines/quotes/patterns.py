@@ -41,9 +41,7 @@ LEAD = re.compile(
 )
 ACCORDING = re.compile(r"\s*([^,;:\"“]+)")
 PRONOUN = re.compile(r"^(?:he|she|they|i|we)$", re.I)
-DETERMINER = re.compile(
-    r"^(?:a|an|the|one|another|two|three|several|some|many|most|other)\s", re.I
-)
+DETERMINER = re.compile(r"^(?:a|an|the|one|another|two|three|several|some|many|most|other)\s", re.I)
 PREP = re.compile(r"\s(?:in|at|to|from|for|with|of|on)\s", re.I)
 ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Maj|Adm|Prof|St|Jr|Sr|No|vs|"

@@ -91,7 +91,6 @@ def find_spans(body: str) -> list[Span]:
     return spans
 
 
-
 def sentence_ends(body: str) -> list[int]:
     """Offsets where a sentence ends (after its punctuation and closing marks and spaces)."""
     ends = []

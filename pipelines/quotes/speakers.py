@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipelines.entities import TITLE_WORDS, NameIndex, strip_other, strip_person
+from pipelines.entities import TITLE_WORDS, NameIndex, strip_other, strip_person, wordset
 from pipelines.quotes.patterns import (
     APPOSITIVE,
     APPOSITIVE_REACH,
@@ -37,9 +37,9 @@ from pipelines.records import Mention
 from pipelines.textindex import Indefinites, Mentions, trailing_caps
 
 # A lower-case phrase opening with one of these is a clause fragment, not a source.
-_FRAGMENT = frozenset(
+_FRAGMENT = wordset(
     """when if because that which what how where who whom it this these those there and
-    but or as while although though after before since until so then also not""".split()
+    but or as while although though after before since until so then also not"""
 )
 # Where a description's own words end: "a western diplomat | briefed on the talks".
 _DESCRIPTION_END = re.compile(
@@ -48,15 +48,15 @@ _DESCRIPTION_END = re.compile(
 _PLACES = ("GPE", "LOC", "FAC")
 # A name right after one of these is an object, not who speaks: "tells Martin", "adviser
 # to Gen Petraeus", "met Biden".
-_OBJECT_CUES = frozenset(
+_OBJECT_CUES = wordset(
     """to at in on with by from for of about against than tells told tell asked asks
-    praised thanked met meets called urged accused blamed criticised criticized""".split()
+    praised thanked met meets called urged accused blamed criticised criticized"""
 )
 # Words closing a subject phrase that are not part of it: "the official also", "he later".
 _TRAILING = re.compile(r"(?:\s+(?:also|later|then|again|once|has|had|have|would|will|\w+ly))+$")
-_LINKS = frozenset("in at of from for on with to by who whose and later also".split())
+_LINKS = wordset("in at of from for on with to by who whose and later also")
 _SKIPPED_BEFORE_NAME = TITLE_WORDS | {"the", "his", "her", "their", "its"}
-_AUXILIARY = frozenset("is was were are has had have would will said says told".split())
+_AUXILIARY = wordset("is was were are has had have would will said says told")
 HISTORY_TRIES = 6  # earlier speakers tried for a pronoun of the wrong gender
 
 # Confidence of each way a speaker is found: how often that rule was right on the dev half

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import ledger, queries, storage
 from db.models import Article, Entity, LedgerEntry, Mention, State
+from db.models import Quote as QuoteRow
 from db.session import transaction
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import Analysis, ArticleDraft, Quote
@@ -36,7 +37,10 @@ def _analysis() -> Analysis:
             MentionRecord("Gates", "PERSON", "Robert Gates", 100, 105),
             MentionRecord("Tehran", "GPE", "Tehran", 110, 116),
         ),
-        quotes=(Quote("baseless", "Officials", 140, 148, scare=True),),
+        quotes=(
+            Quote("baseless", "Officials", 140, 148, scare=True),
+            Quote("arming militias", "Robert Gates", 60, 75, False, 0.9, "person"),
+        ),
     )
 
 
@@ -126,8 +130,18 @@ def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) 
         assert key in record
     gates = next(e for e in record["entities"] if e["canonical"] == "Robert Gates")
     assert gates["count"] == 2 and gates["label"] == "PERSON"
-    assert record["quotes"][0]["scare"] is True
+    assert record["quotes"][1]["scare"] is True  # export lists quotes by start
     assert mentioning == [article_id]
+
+
+def test_a_person_speaker_links_to_their_entity_row(sessions: sessionmaker[Session]) -> None:
+    _store(sessions, _register(sessions, "wire.txt"))
+    with transaction(sessions) as s:
+        gates = s.scalar(select(Entity.id).where(Entity.canonical == "Robert Gates"))
+        links = dict(s.execute(select(QuoteRow.speaker, QuoteRow.speaker_entity_id)).all())
+        (record,) = list(queries.export_articles(s))
+    assert gates is not None and links == {"Robert Gates": gates, "Officials": None}
+    assert [q["confidence"] for q in record["quotes"]] == [0.9, 0.0]
 
 
 def test_claim_counts_deliveries_and_skips_finished_rows(sessions: sessionmaker[Session]) -> None:
