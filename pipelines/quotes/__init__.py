@@ -80,7 +80,7 @@ def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
         if k >= 0 and (found := seen[pos]) is not None:
             conf = round(found.confidence * PLACE_FACTOR[place], 2)
             resolved[k] = Resolved(found.value, found.kind, conf)
-    return _assemble(body, spans, resolved, att, said)
+    return _assemble(body, spans, resolved, att, said, set(phrases))
 
 
 def _carried(
@@ -113,14 +113,17 @@ def _assemble(
     resolved: dict[int, Resolved],
     att: Attributor,
     said: list[_Said],
+    attributed: set[int],
 ) -> tuple[Quote, ...]:
+    """Quote records; a quotation with no phrase of its own takes its passage's speaker
+    (one whose own phrase named nobody, "“…,” I said", stays empty)."""
     out: list[Quote] = []
     last: tuple[int, Resolved | None] | None = None  # (close, speaker) of the last full quote
     for k, span in enumerate(spans):
         text = body[span.start : span.end]
         scare = _is_scare(text)
         found = resolved.get(k)
-        if found is None and not scare:
+        if found is None and not scare and k not in attributed:
             found = _carried(span, last, att, said)
         if found is None:
             out.append(Quote(text, None, span.start, span.end, scare))
