@@ -206,14 +206,37 @@ def textacy_speaker(gold: quote_gold.GoldQuote, predicted: str | None) -> bool:
     return False
 
 
+def quote_cost(articles: list[quote_gold.GoldArticle], analyzer: Analyzer) -> None:
+    """What the attribution rules cost next to NER, on the same bodies in this one run (no
+    parser or coreference step runs: the rules work on tokens of text and NER spans)."""
+    from pipelines.quotes import extract_quotes
+
+    drafts = gold_drafts(articles)
+    start = time.perf_counter()
+    analyses = analyzer.analyze(drafts)
+    whole = time.perf_counter() - start
+    rounds = 20
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for draft, analysis in zip(drafts, analyses, strict=True):
+            extract_quotes(draft.body, analysis.mentions)
+    quotes = (time.perf_counter() - start) / rounds
+    print(
+        f"cost: Analyzer (NER + names + quotes) {len(drafts) / whole:.0f} docs/s; "
+        f"quotes alone {len(drafts) / quotes:.0f} docs/s = {quotes / whole:.1%} of the Analyzer"
+    )
+
+
 def gold_main(model: str, show_misses: bool) -> None:
     analyzer = Analyzer(model)
+    analyzer.analyze([ArticleDraft(body="Warm-up.")])  # load the model outside the timing
     for split in quote_gold.SPLITS:
         articles = quote_gold.load_split(split)
         quotes = sum(len(a.quotes) for a in articles)
         print(f"== {split}: {len(articles)} articles, {quotes} quotations")
         report = quote_gold.score_articles(articles, ours_on_gold(articles, analyzer))
         print(report.text("Dropwire (exact speaker)"))
+        quote_cost(articles, analyzer)
         if show_misses:
             for miss in report.misses:
                 print("  miss:", miss)
