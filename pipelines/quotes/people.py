@@ -144,8 +144,3 @@ class People:
 
     def mention_name(self, m: Mention) -> str:
         return self.resolve(m.text, m.start)
-
-    def learn(self, canonical: str, gender: str | None) -> None:
-        """A pronoun resolved to a person says their gender for later pronouns."""
-        if gender:
-            self.gender.setdefault(canonical, gender)

@@ -46,6 +46,20 @@ _DESCRIPTION_END = re.compile(
     r",|\s(?:who|which|whose|speaking|briefed|familiar|asked|declining|requesting)\b"
 )
 _PLACES = ("GPE", "LOC", "FAC")
+_NAMING_ROLES = "|".join(
+    sorted(
+        ROLE_WORDS
+        | wordset(
+            """organiser organizer executive owner activist campaigner resident farmer
+            worker nurse doctor commissioner councillor captain coach manager founder
+            student teacher surgeon midwife researcher"""
+        )
+    )
+)
+# Two or three capitalised words after a lower-case role word, each bounded (linear time).
+_ROLE_NAME = re.compile(
+    rf"\b(?:{_NAMING_ROLES}) (?P<name>[A-Z][\w'’-]{{1,30}}(?: [A-Z][\w'’-]{{1,30}}){{1,2}})\b"
+)
 # A name right after one of these is an object, not who speaks: "tells Martin", "adviser
 # to Gen Petraeus", "met Biden".
 _OBJECT_CUES = wordset(
@@ -102,6 +116,18 @@ def _head(description: str) -> str:
     return head[-1].lower().strip(".,") if head else ""
 
 
+def _role_named(body: str, persons: Sequence[Mention]) -> list[Mention]:
+    """ "Protest organiser Maya Ruiz", "chief executive Gareth Holt": a capitalised name
+    right after a role word is a person even where NER missed it or called it ORG."""
+    starts = {m.start for m in persons}
+    found = []
+    for m in _ROLE_NAME.finditer(body):
+        if m.start("name") not in starts:
+            name = m.group("name")
+            found.append(Mention(name, "PERSON", name, m.start("name"), m.end("name")))
+    return found
+
+
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c in "_-"
 
@@ -113,7 +139,8 @@ class Resolver:
         self, body: str, mentions: Sequence[Mention], quoted: Sequence[tuple[int, int]]
     ) -> None:
         self.body = body
-        self.persons = Mentions([m for m in mentions if m.label == "PERSON"])
+        named = [m for m in mentions if m.label == "PERSON"]
+        self.persons = Mentions(named + _role_named(body, named))
         self.others = Mentions([m for m in mentions if m.label != "PERSON"])
         self.names = NameIndex([strip_person(m.text) for m in self.persons.items])
         self.people = People(body, self.persons, self.names)
@@ -286,14 +313,11 @@ class Resolver:
         if j >= 0 and (i < 0 or a_pos[j] > positions[i]):
             gender = self.people.gender.get(a_names[j])
             if agrees(gender, said):
-                self.people.learn(a_names[j], said)
                 conf = CONFIDENCE["pronoun-gender" if gender else "pronoun"]
                 return Resolved(a_names[j], "person", conf)
         for k in range(i, max(i - HISTORY_TRIES, -1), -1):
             gender = self.gender(values[k])
             if agrees(gender, said):
-                if values[k].kind == "person":
-                    self.people.learn(values[k].value, said)
                 conf = CONFIDENCE["pronoun-gender" if gender else "pronoun"]
                 return Resolved(values[k].value, values[k].kind, conf)
         return None
