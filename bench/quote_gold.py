@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "extraction" / "gold"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "holdout")
 KINDS = frozenset(
     {"after", "before", "verbend", "pron", "desc", "org", "multi", "partial", "noverb"}
     | {"prev", "inner", "apart", "scare"}
