@@ -27,7 +27,9 @@ TITLE_WORDS = wordset(
     sgt sergeant adm admiral cmdr commander president vice prime minister sen senator rep
     representative gov governor secretary defense defence foreign ambassador judge justice
     rev reverend sir dame lord lady king queen prince princess pope sheikh ayatollah
-    chancellor mayor chairman chief deputy former late spokesman spokeswoman"""
+    chancellor mayor chairman chief deputy former late spokesman spokeswoman leader
+    campaigner astronaut activist coach superintendent sheriff inspector detective
+    commissioner councillor chairwoman"""
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _ALIASES = {

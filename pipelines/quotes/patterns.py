@@ -19,7 +19,9 @@ VERBS = (
     r"confirms|denied|denies|according to"
 )
 VERB = re.compile(rf"\b(?:{VERBS})\b", re.I)
-AUX = r"(?:(?:also|later|then|again|has|had|have|would|will|once|\w+ly)\s+)?"
+# An adverb is lower case: "Healy" in "Mr Healy said" is not one (patterns using AUX are
+# case-insensitive, so the class says so itself).
+AUX = r"(?:(?:also|later|then|again|has|had|have|would|will|once|(?-i:[a-z]\w*ly))\s+)?"
 # The leading punctuation run is possessive (*+): the speaker phrase may not give back
 # characters to it, which made a long run of dashes cost (run length x 90) per quote.
 AFTER_SUBJECT = re.compile(

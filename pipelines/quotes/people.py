@@ -108,6 +108,7 @@ class People:
     """Gender and relatives of the persons named in one article."""
 
     def __init__(self, body: str, persons: Mentions, names: NameIndex) -> None:
+        self.body = body
         self.names = names
         self.gender: dict[str, str] = {}
         for m in persons.items:
@@ -128,10 +129,11 @@ class People:
                 self.relatives.append(relative)
                 self.gender.setdefault(relative.name, gender)
 
-    def resolve(self, text: str, pos: int) -> str:
-        """The canonical person `text` (a name as written at `pos`) stands for."""
+    def resolve(self, text: str, pos: int, title: str = "") -> str:
+        """The canonical person `text` (a name as written at `pos`, after the word `title`)
+        stands for."""
         form = strip_person(text)
-        said = title_gender(text)
+        said = title_gender(text) or (title_gender(title) if title else None)
         for rel in reversed(self.relatives):
             if rel.pos > pos or " " in form:
                 continue
@@ -143,4 +145,6 @@ class People:
         return [r for r in self.relatives if lo <= r.pos < hi]
 
     def mention_name(self, m: Mention) -> str:
-        return self.resolve(m.text, m.start)
+        """A mention's person; "Mr" NER left outside the span still says the gender."""
+        before = self.body[max(0, m.start - _TITLE_REACH) : m.start].split()
+        return self.resolve(m.text, m.start, before[-1] if before else "")

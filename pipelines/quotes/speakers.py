@@ -30,6 +30,7 @@ from pipelines.quotes.patterns import (
     PRONOUN,
     ROLE_PREFIX,
     ROLE_WORDS,
+    SENTENCE_END,
     VERB,
 )
 from pipelines.quotes.people import NOUN_GENDER, PRONOUN_GENDER, People, agrees
@@ -52,25 +53,31 @@ _NAMING_ROLES = "|".join(
         | wordset(
             """organiser organizer executive owner activist campaigner resident farmer
             worker nurse doctor commissioner councillor captain coach manager founder
-            student teacher surgeon midwife researcher"""
+            student teacher surgeon midwife researcher superintendent florist baker
+            shopkeeper driver pilot engineer scientist astronaut neighbour friend colleague
+            campaigner"""
         )
     )
 )
 # Two or three capitalised words after a lower-case role word, each bounded (linear time).
 _ROLE_NAME = re.compile(
-    rf"\b(?:{_NAMING_ROLES}) (?P<name>[A-Z][\w'’-]{{1,30}}(?: [A-Z][\w'’-]{{1,30}}){{1,2}})\b"
+    rf"\b(?i:{_NAMING_ROLES}) (?P<name>[A-Z][\w'’-]{{1,30}}(?: [A-Z][\w'’-]{{1,30}}){{1,2}})\b"
 )
 # A name right after one of these is an object, not who speaks: "tells Martin", "adviser
 # to Gen Petraeus", "met Biden".
 _OBJECT_CUES = wordset(
-    """to at in on with by from for of about against than tells told tell asked asks
+    """to at in on with from for of about against than as tells told tell asked asks
     praised thanked met meets called urged accused blamed criticised criticized"""
 )
 # Words closing a subject phrase that are not part of it: "the official also", "he later".
-_TRAILING = re.compile(r"(?:\s+(?:also|later|then|again|once|has|had|have|would|will|\w+ly))+$")
+_TRAILING = re.compile(
+    r"(?:\s+(?:also|later|then|again|once|has|had|have|would|will|[a-z]\w*ly))+$"
+)
 _LINKS = wordset("in at of from for on with to by who whose and later also")
 _SKIPPED_BEFORE_NAME = TITLE_WORDS | {"the", "his", "her", "their", "its"}
 _AUXILIARY = wordset("is was were are has had have would will said says told")
+_SUBJECT_WORDS = 8  # "In the village of Chester, shop owner Linda MacDonald said"
+_SENTENCE_REACH = 300  # characters looked back for a sentence start
 HISTORY_TRIES = 6  # earlier speakers tried for a pronoun of the wrong gender
 
 # Confidence of each way a speaker is found: how often that rule was right on the dev half
@@ -162,17 +169,35 @@ class Resolver:
 
     def _antecedents(self, quoted: Sequence[tuple[int, int]]) -> tuple[list[int], list[str]]:
         """Persons a pronoun can stand for: named outside quotations ("Lagarde" inside a
-        quote is talked about, not talking) and not as an owner ("Okafor's manager")."""
+        quote is talked about, not talking), not as an object or owner ("Okafor's manager"),
+        and as the subject of their sentence: its first person, in its first few words
+        ("Myart-Cruz said Carvalho had money": she is, Carvalho is not)."""
         opens = [lo for lo, _ in quoted]
         found: list[tuple[int, str]] = []
+        last_sentence = -1
         for m in self.persons.items:
             k = bisect_right(opens, m.start) - 1
             if (k >= 0 and m.start < quoted[k][1]) or self.is_object(m):
                 continue
+            sentence = self._sentence_start(m.start)
+            lead = self.body[sentence : m.start].split()
+            while lead and lead[-1].lower().rstrip(".") in _SKIPPED_BEFORE_NAME:
+                lead.pop()
+            agent = bool(lead) and lead[-1] == "by"  # "outlined by Ambassador Qumi"
+            if sentence == last_sentence or (len(lead) > _SUBJECT_WORDS and not agent):
+                continue
+            last_sentence = sentence
             found.append((m.start, self.people.mention_name(m)))
         found += [(r.pos, r.name) for r in self.people.relatives]
         found.sort()
         return [p for p, _ in found], [n for _, n in found]
+
+    def _sentence_start(self, pos: int) -> int:
+        """Where the sentence holding `pos` starts (bounded look-back)."""
+        lo = max(0, pos - _SENTENCE_REACH)
+        # endpos one past `pos`: the end's look-ahead must see the capital at `pos`.
+        ends = [m.end() for m in SENTENCE_END.finditer(self.body, lo, pos + 1) if m.end() <= pos]
+        return ends[-1] if ends else max(lo, self.body.rfind("\n", lo, pos) + 1)
 
     def _roles(self) -> list[tuple[int, str, str]]:
         """(pos, role, canonical) from "Iranian Ambassador Hassan Kazemi Qumi" and from
@@ -285,7 +310,7 @@ class Resolver:
             found = Resolved(sp.value, "person", CONFIDENCE["name"])
         else:
             found = Resolved(sp.value, sp.kind, CONFIDENCE[sp.kind])
-        if sp.kind != "pronoun" and found is not None:
+        if found is not None:  # a resolved "she said" is the passage's last speaker too
             positions, values = self.history[found.kind != "person" and _plural(found.value)]
             at = bisect_right(positions, sp.pos)  # after equal positions: the latest wins
             positions.insert(at, sp.pos)
@@ -324,17 +349,22 @@ class Resolver:
 
     def _definite(self, sp: Speaker) -> Resolved:
         head = _head(sp.value)
+        # The nearest of: the person introduced with this role, the speaker of this
+        # passage, the anonymous source introduced with these words ("Prime Minister
+        # Ishiba" … "Noda said …. “…,” the former prime minister said" is Noda).
+        found: list[tuple[int, Resolved]] = []
         if head in self.roles:
             positions, canonicals = self.roles[head]
             i = bisect_left(positions, sp.pos) - 1
             if i >= 0:
-                return Resolved(canonicals[i], "person", CONFIDENCE["role"])
-        indefinite = self._indefinite(sp, head)
-        recent = self._recent_speaker(sp, NOUN_GENDER.get(head))
-        if recent and (indefinite is None or recent[0] > indefinite[0]):
-            return recent[1]
-        if indefinite:
-            return Resolved(indefinite[1], "description", CONFIDENCE["indefinite"])
+                found.append((positions[i], Resolved(canonicals[i], "person", CONFIDENCE["role"])))
+        if recent := self._recent_speaker(sp, NOUN_GENDER.get(head)):
+            found.append(recent)
+        if indefinite := self._indefinite(sp, head):
+            conf = CONFIDENCE["indefinite"]
+            found.append((indefinite[0], Resolved(indefinite[1], "description", conf)))
+        if found:
+            return max(found, key=lambda f: f[0])[1]
         return Resolved(sp.value, "description", CONFIDENCE["description"])
 
     def _recent_speaker(self, sp: Speaker, said: str | None) -> tuple[int, Resolved] | None:
