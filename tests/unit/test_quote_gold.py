@@ -46,9 +46,9 @@ def reports() -> dict[str, Any]:
     return out
 
 
-# Floors a little under the scores when the rules were last changed (docs/extraction.md):
-# dev is what the rules were tuned on, test was not used to tune them.
-FLOORS = {"dev": (0.97, 0.95, 0.9), "test": (0.97, 0.8, 0.9)}
+# (found, named right, described right), a little under the scores when the rules were
+# last changed (docs/extraction.md). dev and test were tuned on; holdout never was.
+FLOORS = {"dev": (0.97, 0.95, 0.9), "test": (0.97, 0.9, 0.9), "holdout": (0.97, 0.8, 0.75)}
 
 
 @pytest.mark.parametrize("split", sorted(FLOORS))
