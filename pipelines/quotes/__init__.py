@@ -11,6 +11,7 @@ and the case each exists for are in docs/extraction.md.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -84,7 +85,11 @@ def extract_quotes(body: str, mentions: Sequence[Mention]) -> tuple[Quote, ...]:
 
 
 def _carried(
-    span: Span, last: tuple[int, Resolved | None] | None, att: Attributor, said: list[_Said]
+    span: Span,
+    last: tuple[int, Resolved | None] | None,
+    att: Attributor,
+    said: list[_Said],
+    said_pos: list[int],
 ) -> Resolved | None:
     """The speaker of the passage a quotation with no attribution belongs to: whoever spoke
     or was named last in it — the previous quotation's speaker, an "X said" sentence, or a
@@ -93,12 +98,13 @@ def _carried(
     candidates: list[tuple[int, Resolved | None]] = []
     if last is not None and last[0] >= scope:
         candidates.append(last)
-    candidates += [(s.pos, s.found) for s in said if scope <= s.pos < span.open]
+    # `said` is in reading order: only the last attribution before the quote can win.
+    k = bisect_left(said_pos, span.open) - 1
+    if k >= 0 and said[k].pos >= scope:
+        candidates.append((said[k].pos, said[k].found))
     conf = CONFIDENCE["antecedent"]
-    candidates += [
-        (pos, Resolved(name, "person", conf))
-        for pos, name in att.resolver.subjects(scope, span.open)
-    ]
+    if subject := att.resolver.last_subject(scope, span.open):
+        candidates.append((subject[0], Resolved(subject[1], "person", conf)))
     if not candidates:
         return None
     found = max(candidates, key=lambda c: c[0])[1]
@@ -118,13 +124,14 @@ def _assemble(
     """Quote records; a quotation with no phrase of its own takes its passage's speaker
     (one whose own phrase named nobody, "“…,” I said", stays empty)."""
     out: list[Quote] = []
+    said_pos = [s.pos for s in said]  # sorted: attributions were resolved in reading order
     last: tuple[int, Resolved | None] | None = None  # (close, speaker) of the last full quote
     for k, span in enumerate(spans):
         text = body[span.start : span.end]
         scare = _is_scare(text)
         found = resolved.get(k)
         if found is None and not scare and k not in attributed:
-            found = _carried(span, last, att, said)
+            found = _carried(span, last, att, said, said_pos)
         if found is None:
             out.append(Quote(text, None, span.start, span.end, scare))
         else:

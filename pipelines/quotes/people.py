@@ -10,6 +10,7 @@ text states — an honorific (Mr, Ms), a relation word (wife, father), a gendere
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipelines.entities import NameIndex, strip_person
@@ -94,6 +95,16 @@ class Relative:
         return f"{self.first} {self.surname}"
 
 
+_Filed = tuple[list[int], list["Relative"]]  # positions and relatives, in text order
+_NONE: _Filed = ([], [])
+
+
+def _latest(filed: _Filed, pos: int) -> Relative | None:
+    """The last relative filed that was introduced at or before `pos`."""
+    i = bisect_right(filed[0], pos) - 1
+    return filed[1][i] if i >= 0 else None
+
+
 def agrees(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
@@ -128,21 +139,37 @@ class People:
                 relative = Relative(r.start("first"), r.group("first"), surname[0], gender)
                 self.relatives.append(relative)
                 self.gender.setdefault(relative.name, gender)
+        self._index()
+
+    def _index(self) -> None:
+        """Relatives by first name and by (surname, gender), each in text order."""
+        self.by_first: dict[str, _Filed] = {}
+        self.by_surname: dict[tuple[str, str], _Filed] = {}
+        for rel in self.relatives:
+            for filed in (
+                self.by_first.setdefault(rel.first, ([], [])),
+                self.by_surname.setdefault((rel.surname, rel.gender), ([], [])),
+            ):
+                filed[0].append(rel.pos)
+                filed[1].append(rel)
+        self.positions = [r.pos for r in self.relatives]
 
     def resolve(self, text: str, pos: int, title: str = "") -> str:
         """The canonical person `text` (a name as written at `pos`, after the word `title`)
-        stands for."""
+        stands for: the latest relative introduced before it that it names, else its name."""
         form = strip_person(text)
         said = title_gender(text) or (title_gender(title) if title else None)
-        for rel in reversed(self.relatives):
-            if rel.pos > pos or " " in form:
-                continue
-            if form == rel.first or (form == rel.surname and said and said == rel.gender):
-                return rel.name
+        if " " not in form:
+            candidates = [_latest(self.by_first.get(form, _NONE), pos)]
+            if said:
+                candidates.append(_latest(self.by_surname.get((form, said), _NONE), pos))
+            found = [c for c in candidates if c is not None]
+            if found:
+                return max(found, key=lambda r: r.pos).name
         return self.names.resolve(text)
 
     def relatives_between(self, lo: int, hi: int) -> list[Relative]:
-        return [r for r in self.relatives if lo <= r.pos < hi]
+        return self.relatives[bisect_left(self.positions, lo) : bisect_left(self.positions, hi)]
 
     def mention_name(self, m: Mention) -> str:
         """A mention's person; "Mr" NER left outside the span still says the gender."""

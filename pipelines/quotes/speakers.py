@@ -390,8 +390,8 @@ class Resolver:
                 return start, found[0].lower() + found[1:]
         return None
 
-    def subjects(self, lo: int, hi: int) -> list[tuple[int, str]]:
-        """Persons named outside quotations in body[lo:hi], as antecedents, in order."""
+    def last_subject(self, lo: int, hi: int) -> tuple[int, str] | None:
+        """The last person named as a subject outside quotations in body[lo:hi]."""
         a_pos, a_names = self.antecedents
-        first, last = bisect_left(a_pos, lo), bisect_left(a_pos, hi)
-        return list(zip(a_pos[first:last], a_names[first:last], strict=True))
+        i = bisect_left(a_pos, hi) - 1
+        return (a_pos[i], a_names[i]) if i >= 0 and a_pos[i] >= lo else None
