@@ -241,7 +241,7 @@ def test_read_articles_on_json_and_html_is_linear(assert_linear: Linear) -> None
 
 
 def test_relatives_and_honorifics_are_linear(assert_linear: Linear) -> None:
-    body = "Kylie Morrow's mother Elizabeth spoke. \"Nobody came,\" Ms Morrow said. "
+    body = 'Kylie Morrow\'s mother Elizabeth spoke. "Nobody came," Ms Morrow said. '
     assert_linear(lambda n: body * n, lambda b: extract_quotes(b, ()), 200)
 
 
