@@ -11,6 +11,8 @@ are equally right ("a western diplomat / the diplomat"); `-` means no speaker ca
 loader strips the labels, and refuses a file where a quotation has none, so a label can never
 silently go missing.
 
+The quotations are invented for the set (real public names included): test data only.
+
 Kinds: after, before (the speaker phrase's side), verbend (speaker, aside, then the verb),
 pron, desc, org, multi, partial, noverb, prev (speaker in the previous sentence), inner (a
 person named inside the quote or its lead-in is not the speaker), apart (role and name
