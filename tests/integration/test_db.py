@@ -44,7 +44,12 @@ def _analysis() -> Analysis:
     )
 
 
-def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) -> int:
+def _store(
+    sessions: sessionmaker[Session],
+    ledger_id: int,
+    body: str = BODY,
+    analysis: Analysis | None = None,
+) -> int:
     draft = ArticleDraft(body=body, title="Gates on Iran")
     with transaction(sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
@@ -54,7 +59,7 @@ def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) ->
             row,
             draft,
             fingerprint(body),
-            _analysis(),
+            analysis or _analysis(),
             threshold=THRESHOLD,
             now=NOW,
         )
@@ -135,13 +140,23 @@ def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) 
 
 
 def test_a_person_speaker_links_to_their_entity_row(sessions: sessionmaker[Session]) -> None:
-    _store(sessions, _register(sessions, "wire.txt"))
+    relative = Quote("militias in Iraq", "Elizabeth Morrow", 67, 83, False, 0.8, "person")
+    base = _analysis()
+    analysis = Analysis(base.mentions, (*base.quotes, relative))
+    _store(sessions, _register(sessions, "wire.txt"), analysis=analysis)
     with transaction(sessions) as s:
-        gates = s.scalar(select(Entity.id).where(Entity.canonical == "Robert Gates"))
+        entity = dict(s.execute(select(Entity.canonical, Entity.id)).all())
         links = dict(s.execute(select(QuoteRow.speaker, QuoteRow.speaker_entity_id)).all())
         (record,) = list(queries.export_articles(s))
-    assert gates is not None and links == {"Robert Gates": gates, "Officials": None}
-    assert [q["confidence"] for q in record["quotes"]] == [0.9, 0.0]
+    # Elizabeth Morrow was never a mention (a relative named by first name): her row exists
+    # for the link, and the article's entity list stays what it mentions.
+    assert links == {
+        "Robert Gates": entity["Robert Gates"],
+        "Elizabeth Morrow": entity["Elizabeth Morrow"],
+        "Officials": None,
+    }
+    assert [q["confidence"] for q in record["quotes"]] == [0.9, 0.8, 0.0]
+    assert "Elizabeth Morrow" not in {e["canonical"] for e in record["entities"]}
 
 
 def test_claim_counts_deliveries_and_skips_finished_rows(sessions: sessionmaker[Session]) -> None:
