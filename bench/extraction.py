@@ -1,11 +1,17 @@
 """Extraction quality on the labelled set, and throughput against plain spaCy.
 
     .venv/bin/python bench/extraction.py [--model NAME] [--docs N]
+    .venv/bin/python bench/extraction.py --gold [--misses]   # quotations gold set only
 
 Prints quote recall, speaker accuracy, person recall (the goals: each >= 0.9) and the
 throughput of the whole extraction (read_articles + Analyzer) as a ratio to `nlp.pipe`
 with the full default pipeline over the same texts, both measured in this one run.
 The scoring functions are imported by tests/unit/test_extraction_quality.py.
+
+`--gold` scores quotations found and speakers right by kind on the hand-labelled gold set
+(`bench/quote_gold.py`, dev and test splits) and, when textacy can be imported, textacy's
+`direct_quotations` on the same articles side by side. textacy is not a project dependency:
+run the bench with a scratch venv's Python that has it (see docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import quote_gold  # noqa: E402
 
 from pipelines.extract import read_articles  # noqa: E402
 from pipelines.nlp import Analyzer  # noqa: E402
@@ -144,11 +153,113 @@ def throughput(cases: list[Case], model: str, docs: int) -> dict[str, float]:
     return {"docs": docs, "ours_s": ours, "plain_s": plain, "ratio": plain / ours}
 
 
+def gold_drafts(articles: list[quote_gold.GoldArticle]) -> list[ArticleDraft]:
+    """Each gold article read as a dropped .txt file, as the service reads it."""
+    return [read_articles(f"{a.ident}.txt", a.text.encode())[0] for a in articles]
+
+
+def ours_on_gold(
+    articles: list[quote_gold.GoldArticle], analyzer: Analyzer
+) -> list[list[quote_gold.Predicted]]:
+    analyses = analyzer.analyze(gold_drafts(articles))
+    return [[quote_gold.Predicted(q.text, q.speaker) for q in a.quotes] for a in analyses]
+
+
+def textacy_on_gold(
+    articles: list[quote_gold.GoldArticle], model: str
+) -> tuple[list[list[quote_gold.Predicted]], int] | None:
+    """textacy 0.13 `direct_quotations` over the full spaCy pipeline, or None when textacy
+    is not installed; also how many articles it refused (an odd count of quote marks)."""
+    try:
+        from textacy.extract.triples import direct_quotations
+    except ImportError:
+        return None
+    import spacy
+
+    nlp = spacy.load(model)
+    out, refused = [], 0
+    for draft in gold_drafts(articles):
+        try:
+            triples = list(direct_quotations(nlp(draft.body)))
+        except ValueError:
+            refused += 1
+            triples = []
+        out.append(
+            [
+                quote_gold.Predicted(t.content.text, " ".join(tok.text for tok in t.speaker))
+                for t in triples
+            ]
+        )
+    return out, refused
+
+
+def textacy_speaker(gold: quote_gold.GoldQuote, predicted: str | None) -> bool:
+    """Lenient for textacy, which names a head token ("Lagarde", "diplomat"): right when its
+    words are a run of the words of a right answer."""
+    words = quote_gold.norm_speaker(predicted).split()
+    if not words:
+        return False
+    for answer in gold.speakers:
+        target = quote_gold.norm_speaker(answer).split()
+        if any(target[i : i + len(words)] == words for i in range(len(target))):
+            return True
+    return False
+
+
+def quote_cost(articles: list[quote_gold.GoldArticle], analyzer: Analyzer) -> None:
+    """What the attribution rules cost next to NER, on the same bodies in this one run (no
+    parser or coreference step runs: the rules work on tokens of text and NER spans)."""
+    from pipelines.quotes import extract_quotes
+
+    drafts = gold_drafts(articles)
+    start = time.perf_counter()
+    analyses = analyzer.analyze(drafts)
+    whole = time.perf_counter() - start
+    rounds = 20
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for draft, analysis in zip(drafts, analyses, strict=True):
+            extract_quotes(draft.body, analysis.mentions)
+    quotes = (time.perf_counter() - start) / rounds
+    print(
+        f"cost: Analyzer (NER + names + quotes) {len(drafts) / whole:.0f} docs/s; "
+        f"quotes alone {len(drafts) / quotes:.0f} docs/s = {quotes / whole:.1%} of the Analyzer"
+    )
+
+
+def gold_main(model: str, show_misses: bool) -> None:
+    analyzer = Analyzer(model)
+    analyzer.analyze([ArticleDraft(body="Warm-up.")])  # load the model outside the timing
+    for split in quote_gold.SPLITS:
+        articles = quote_gold.load_split(split)
+        quotes = sum(len(a.quotes) for a in articles)
+        print(f"== {split}: {len(articles)} articles, {quotes} quotations")
+        report = quote_gold.score_articles(articles, ours_on_gold(articles, analyzer))
+        print(report.text("Dropwire (exact speaker)"))
+        quote_cost(articles, analyzer)
+        if show_misses:
+            for miss in report.misses:
+                print("  miss:", miss)
+        theirs = textacy_on_gold(articles, model)
+        if theirs is None:
+            print("textacy: not installed in this Python; side-by-side skipped")
+            continue
+        preds, refused = theirs
+        their_report = quote_gold.score_articles(articles, preds, textacy_speaker)
+        title = f"textacy direct_quotations (lenient speaker; refused {refused} articles)"
+        print(their_report.text(title))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--docs", type=int, default=400)
+    parser.add_argument("--gold", action="store_true", help="quotation gold set only")
+    parser.add_argument("--misses", action="store_true", help="list gold-set misses")
     args = parser.parse_args()
+    if args.gold:
+        gold_main(args.model, args.misses)
+        return
     cases = load_cases()
     s = score(cases, Analyzer(args.model))
     composed = sum(c.label["composed"] for c in cases)

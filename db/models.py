@@ -157,6 +157,11 @@ class Quote(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     scare: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How likely the speaker is right (the rules' measured precision), 0 when there is none.
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # The speaker's row in `entities` when the speaker is a person the article names: how
+    # a query finds every quote of one person by any of their names.
+    speaker_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
 
     article: Mapped[Article] = relationship(back_populates="quotes")
 

@@ -112,7 +112,14 @@ def _quotes_by_article(session: Session, ids: list[int]) -> dict[int, list[dict[
     query = select(Quote).where(Quote.article_id.in_(ids)).order_by(Quote.article_id, Quote.start)
     for q in session.scalars(query):
         out.setdefault(q.article_id, []).append(
-            {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end, "scare": q.scare}
+            {
+                "text": q.text,
+                "speaker": q.speaker,
+                "start": q.start,
+                "end": q.end,
+                "scare": q.scare,
+                "confidence": q.confidence,
+            }
         )
     return out
 

@@ -215,7 +215,10 @@ def _new_article(row: LedgerEntry, draft: ArticleDraft, fp: Fingerprint, now: da
 
 
 def _store_analysis(session: Session, article_id: int, analysis: Analysis) -> None:
-    keys = sorted({(m.label, m.canonical) for m in analysis.mentions})
+    # A person speaker NER never tagged as such ("Kylie Morrow's mother Elizabeth" →
+    # Elizabeth Morrow) still gets an entity row, so every person's quotes link to one.
+    speakers = {("PERSON", q.speaker) for q in analysis.quotes if q.speaker_kind == "person"}
+    keys = sorted({(m.label, m.canonical) for m in analysis.mentions} | _named(speakers))
     ids = _entity_ids(session, keys)
     counts = Counter((m.label, m.canonical) for m in analysis.mentions)
     # Plain multi-row INSERTs: no ORM objects, no ids read back (the flush of ~180 objects
@@ -244,10 +247,18 @@ def _store_analysis(session: Session, article_id: int, analysis: Analysis) -> No
             "start": q.start,
             "end": q.end,
             "scare": q.scare,
+            "confidence": q.confidence,
+            "speaker_entity_id": ids.get(("PERSON", q.speaker or ""))
+            if q.speaker_kind == "person"
+            else None,
         }
         for q in analysis.quotes
     ]
     insert_rows(session, Quote, quotes)
+
+
+def _named(keys: set[tuple[str, str | None]]) -> set[tuple[str, str]]:
+    return {(label, name) for label, name in keys if name}
 
 
 def _entity_ids(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -27,7 +27,9 @@ TITLE_WORDS = wordset(
     sgt sergeant adm admiral cmdr commander president vice prime minister sen senator rep
     representative gov governor secretary defense defence foreign ambassador judge justice
     rev reverend sir dame lord lady king queen prince princess pope sheikh ayatollah
-    chancellor mayor chairman chief deputy former late spokesman spokeswoman"""
+    chancellor mayor chairman chief deputy former late spokesman spokeswoman leader
+    campaigner astronaut activist coach superintendent sheriff inspector detective
+    commissioner councillor chairwoman"""
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _ALIASES = {
@@ -129,9 +131,31 @@ class NameIndex:
         return bool(form) and (form in self.canonical or _tokens(form)[-1] in self.surnames)
 
 
+# A capitalised word right before a PERSON span that NER left out of it ("Sheriff Curtis
+# |Johnson|", "delegate, Abdulrahman |Al Gwaiz|") is the first name, unless it is a title
+# or a role ("Sheriff") or opens the sentence ("Yesterday Johnson").
+_FIRST_NAME_BEFORE = re.compile(r"(?<=[a-z,;:(] )([A-Z][a-z]{1,20}) $")
+_NOT_FIRST_NAMES = TITLE_WORDS | wordset(
+    """sheriff inspector detective constable officer coach manager captain striker
+    superintendent commissioner coroner bishop father justice the a an"""
+)
+
+
+def _widened(body: str, label: str, start: int, ends: set[int]) -> int:
+    """Where a PERSON span really starts: one capitalised first name earlier, at most."""
+    if label != "PERSON":
+        return start
+    m = _FIRST_NAME_BEFORE.search(body, max(0, start - 24), start)
+    if m is None or m.end(1) in ends or m.group(1).lower() in _NOT_FIRST_NAMES:
+        return start  # none, part of another entity, or a title
+    return m.start(1)
+
+
 def build_mentions(body: str, ents: Iterable[tuple[str, int, int]]) -> tuple[Mention, ...]:
     """Mentions with canonical names from raw (label, start, end) NER spans over `body`."""
     spans = [(label, s, e) for label, s, e in ents if label in NAMED_LABELS]
+    ends = {e for _, _, e in spans}
+    spans = [(label, _widened(body, label, s, ends), e) for label, s, e in spans]
     people = NameIndex([strip_person(body[s:e]) for label, s, e in spans if label == "PERSON"])
     multiword_surnames = {_tokens(c)[-1] for c in people.canonical.values() if len(_tokens(c)) > 1}
     out: list[Mention] = []

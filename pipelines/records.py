@@ -69,6 +69,8 @@ class Quote:
     start: int
     end: int
     scare: bool = False  # a one-to-three word scare quote, not a statement
+    confidence: float = 0.0  # how likely the speaker is right, from the rules that found it
+    speaker_kind: str | None = None  # person (a canonical name) | description | org
 
 
 @dataclass(frozen=True, slots=True)

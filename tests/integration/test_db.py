@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import ledger, queries, storage
 from db.models import Article, Entity, LedgerEntry, Mention, State
+from db.models import Quote as QuoteRow
 from db.session import transaction
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import Analysis, ArticleDraft, Quote
@@ -36,11 +37,19 @@ def _analysis() -> Analysis:
             MentionRecord("Gates", "PERSON", "Robert Gates", 100, 105),
             MentionRecord("Tehran", "GPE", "Tehran", 110, 116),
         ),
-        quotes=(Quote("baseless", "Officials", 140, 148, scare=True),),
+        quotes=(
+            Quote("baseless", "Officials", 140, 148, scare=True),
+            Quote("arming militias", "Robert Gates", 60, 75, False, 0.9, "person"),
+        ),
     )
 
 
-def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) -> int:
+def _store(
+    sessions: sessionmaker[Session],
+    ledger_id: int,
+    body: str = BODY,
+    analysis: Analysis | None = None,
+) -> int:
     draft = ArticleDraft(body=body, title="Gates on Iran")
     with transaction(sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
@@ -50,7 +59,7 @@ def _store(sessions: sessionmaker[Session], ledger_id: int, body: str = BODY) ->
             row,
             draft,
             fingerprint(body),
-            _analysis(),
+            analysis or _analysis(),
             threshold=THRESHOLD,
             now=NOW,
         )
@@ -126,8 +135,28 @@ def test_export_record_has_the_contract_fields(sessions: sessionmaker[Session]) 
         assert key in record
     gates = next(e for e in record["entities"] if e["canonical"] == "Robert Gates")
     assert gates["count"] == 2 and gates["label"] == "PERSON"
-    assert record["quotes"][0]["scare"] is True
+    assert record["quotes"][1]["scare"] is True  # export lists quotes by start
     assert mentioning == [article_id]
+
+
+def test_a_person_speaker_links_to_their_entity_row(sessions: sessionmaker[Session]) -> None:
+    relative = Quote("militias in Iraq", "Elizabeth Morrow", 67, 83, False, 0.8, "person")
+    base = _analysis()
+    analysis = Analysis(base.mentions, (*base.quotes, relative))
+    _store(sessions, _register(sessions, "wire.txt"), analysis=analysis)
+    with transaction(sessions) as s:
+        entity = dict(s.execute(select(Entity.canonical, Entity.id)).all())
+        links = dict(s.execute(select(QuoteRow.speaker, QuoteRow.speaker_entity_id)).all())
+        (record,) = list(queries.export_articles(s))
+    # Elizabeth Morrow was never a mention (a relative named by first name): her row exists
+    # for the link, and the article's entity list stays what it mentions.
+    assert links == {
+        "Robert Gates": entity["Robert Gates"],
+        "Elizabeth Morrow": entity["Elizabeth Morrow"],
+        "Officials": None,
+    }
+    assert [q["confidence"] for q in record["quotes"]] == [0.9, 0.8, 0.0]
+    assert "Elizabeth Morrow" not in {e["canonical"] for e in record["entities"]}
 
 
 def test_claim_counts_deliveries_and_skips_finished_rows(sessions: sessionmaker[Session]) -> None:

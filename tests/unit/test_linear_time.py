@@ -238,3 +238,13 @@ def test_read_articles_on_json_and_html_is_linear(assert_linear: Linear) -> None
     assert_linear(lambda n: b'{"body": "x y"}\n' * n, _read("a.jsonl"), 200, repeats=2)
     html = b"<p>Some words of an article, long enough to be kept as text.</p>"
     assert_linear(lambda n: b"<html><body><article>" + html * n, _read("a.html"), 200)
+
+
+def test_relatives_and_honorifics_are_linear(assert_linear: Linear) -> None:
+    body = 'Kylie Morrow\'s mother Elizabeth spoke. "Nobody came," Ms Morrow said. '
+    assert_linear(lambda n: body * n, lambda b: extract_quotes(b, ()), 200)
+
+
+def test_role_names_pronouns_and_carried_quotes_are_linear(assert_linear: Linear) -> None:
+    body = 'Protest organiser Maya Ruiz spoke. "No," she said. "Never again." '
+    assert_linear(lambda n: body * n, lambda b: extract_quotes(b, ()), 200)

@@ -89,3 +89,103 @@ def test_appositive_speaker() -> None:
 
 def test_no_quotes_no_crash() -> None:
     assert quotes("") == [] and quotes('"') == [] and quotes('" " "') == []
+
+
+def speakers(body: str, *names: str) -> list[str | None]:
+    return [s for _, s, _ in quotes(body, *names)]
+
+
+def test_speaker_with_an_aside_before_the_verb() -> None:
+    body = '"It was a fault," the airline\'s chief, Andrew Watterson, said in a video.'
+    assert speakers(body, "Andrew Watterson") == ["Andrew Watterson"]
+
+
+def test_question_quote_followed_by_its_speaker() -> None:
+    body = 'Mayor Ann Lee spoke first. "How can he say that?" Ray Lopez said.'
+    assert speakers(body, "Ann Lee", "Ray Lopez") == ["Ray Lopez"]
+
+
+def test_attribution_at_the_end_of_the_sentence() -> None:
+    body = 'Joe Dunn spoke. "80% to 90%" of the fighters came from Syria, he said.'
+    assert speakers(body, "Joe Dunn") == ["Joe Dunn"]
+
+
+def test_no_verb_quote_takes_the_subject_of_the_sentence_before() -> None:
+    body = (
+        "The maker, Eisai, said it would apply this year. Its chief medical officer, "
+        'Lynn Kramer, pointed to side effects. "We take that seriously."'
+    )
+    assert speakers(body, "Lynn Kramer") == ["Lynn Kramer"]
+
+
+def test_a_name_inside_the_quote_or_as_object_is_not_the_speaker() -> None:
+    body = (
+        'Jon Alterman spoke. "They want turmoil," Alterman tells Martin. '
+        '"Lagarde sounded cautious."'
+    )
+    assert speakers(body, "Jon Alterman", "Martin", "Lagarde") == ["Jon Alterman"] * 2
+
+
+def test_partial_quote_after_a_cue_verb_or_in_the_subjects_sentence() -> None:
+    body = (
+        'Wes Streeting called the figures "unacceptable". '
+        'He accused lenders of treating it as "a box-ticking exercise".'
+    )
+    assert speakers(body, "Wes Streeting") == ["Wes Streeting"] * 2
+
+
+def test_relative_introduced_by_first_name_and_honorific_of_her_gender() -> None:
+    body = (
+        "Kylie Morrow's mother Elizabeth spent three nights on the roof. "
+        '"Nobody came," she said.\n\n"I thought that was it," Ms Morrow said.'
+    )
+    assert speakers(body, "Kylie Morrow") == ["Elizabeth Morrow"] * 2
+
+
+def test_pronoun_takes_the_last_person_whose_stated_gender_agrees() -> None:
+    body = (
+        'Mr Raj Patel spoke. "It was over," Mr Patel said. Ms Ann Cole disagreed. '
+        '"It was not," said Ms Cole. "Nonsense," he said.'
+    )
+    assert speakers(body, "Raj Patel", "Patel", "Ann Cole", "Cole") == [
+        "Raj Patel",
+        "Ann Cole",
+        "Raj Patel",
+    ]
+
+
+def test_pronoun_with_no_antecedent_gives_no_speaker() -> None:
+    assert speakers('"We will go on," she said.') == [None]
+
+
+def test_description_names_the_person_speaking_just_before() -> None:
+    body = (
+        "A retired Marine Corps general spoke to the panel.\n\n"
+        "Frank McKenzie said commanders had warned. "
+        '"We said it in writing," the retired Marine Corps general said.'
+    )
+    assert speakers(body, "Frank McKenzie") == ["Frank McKenzie"]
+
+
+def test_description_trimmed_and_modifier_name_not_the_speaker() -> None:
+    body = (
+        '"It is over," a former Bush administration official said. '
+        '"There is a text," a western diplomat briefed on the talks said.'
+    )
+    assert speakers(body, "Bush") == ["a former Bush administration official", "a western diplomat"]
+
+
+def test_a_place_or_fragment_is_never_the_speaker() -> None:
+    body = '"Go home," Kandahar said. "Stay," but when said.'
+    mentions = build_mentions(body, [("GPE", body.index("Kandahar"), body.index("Kandahar") + 8)])
+    assert [q.speaker for q in extract_quotes(body, mentions)] == [None, None]
+
+
+def test_every_attribution_has_a_confidence_and_a_kind() -> None:
+    body = '"We are ready," the ambassador said. "No," said John Smith. "Maybe," I said.'
+    found = extract_quotes(body, persons(body, "John Smith"))
+    assert [(q.speaker_kind, q.confidence > 0) for q in found] == [
+        ("description", True),
+        ("person", True),
+        (None, False),
+    ]
