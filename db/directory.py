@@ -1,6 +1,6 @@
 """Who said what, and who is named: quotations by speaker and entities by how often they appear.
 
-Both answer by any name a person goes by in the store (`search.names_of`): "Ardern" finds the
+Both answer by any name a person goes by in the store (`search.said_by`): "Ardern" finds the
 quotes of the speaker recorded as "Jacinda Ardern" when the two are one entity.
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Quote
-from db.search import MAX_LIMIT, names_of
+from db.search import MAX_LIMIT, said_by
 from db.textquery import InvalidQuery
 
 
@@ -37,7 +37,7 @@ def quotes_by(
     query = (
         select(Quote, Article.title, Article.published)
         .join(Article, Article.id == Quote.article_id)
-        .where(func.lower(Quote.speaker).in_(names_of(session, speaker)), Quote.scare.is_(False))
+        .where(said_by(session, speaker), Quote.scare.is_(False))
         .order_by(Quote.id.desc())
         .limit(limit)
     )

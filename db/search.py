@@ -184,8 +184,7 @@ def _filters(session: Session, q: SearchQuery) -> list[ColumnElement[bool]]:
         labelled = select(Entity.id).where(Entity.label == q.label).scalar_subquery()
         out.append(_analysed_in(_articles_with(labelled)))
     if q.speaker:
-        names = names_of(session, q.speaker)
-        quoted = select(Quote.article_id).where(func.lower(Quote.speaker).in_(names))
+        quoted = select(Quote.article_id).where(said_by(session, q.speaker))
         out.append(_analysed_in(quoted))
     out.extend(_date_filters(q))
     if q.language:
@@ -250,8 +249,9 @@ def _entity_ids(
     return ids
 
 
-def names_of(session: Session, speaker: str) -> list[str]:
-    """Every name a person goes by in the store: "Ms Ardern" finds "Jacinda Ardern"'s quotes."""
+def said_by(session: Session, speaker: str) -> ColumnElement[bool]:
+    """Quotations by a person under any of their names: linked to their entity, or with a
+    speaker string that is one of its names ("Ms Ardern" finds "Jacinda Ardern"'s quotes)."""
     ids = _entity_ids(session, speaker, None, "PERSON")
     names = {speaker.strip().lower()}
     if ids:
@@ -259,7 +259,8 @@ def names_of(session: Session, speaker: str) -> list[str]:
         names.update(n.lower() for n in session.scalars(canonical))
         surfaces = select(Mention.text).where(Mention.entity_id.in_(ids)).distinct()
         names.update(n.lower() for n in session.scalars(surfaces))
-    return sorted(names)
+    by_name = func.lower(Quote.speaker).in_(sorted(names))
+    return or_(by_name, Quote.speaker_entity_id.in_(ids)) if ids else by_name
 
 
 def _snippets(

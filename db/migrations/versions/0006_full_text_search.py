@@ -1,7 +1,7 @@
 """full-text search kept by the database (PostgreSQL tsvector + GIN, SQLite FTS5)
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -10,7 +10,7 @@ from db import fts
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
