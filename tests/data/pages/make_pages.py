@@ -250,6 +250,7 @@ def yonhap(s: dict[str, Any]) -> str:
 def regional(s: dict[str, Any]) -> str:
     pairs = [("og:site_name", s["site"]), ("og:title", s.get("og_title", s["headline"]))]
     pairs += [("og:type", "article"), ("article:published_time", s["iso"])]
+    pairs += [("og:description", s["standfirst"])]
     pairs += [("article:author", a) for a in s.get("meta_authors", [])]
     head = f"<title>{esc(s['title'])}</title>\n" + metas(pairs)
     if s.get("with_ld", True):

@@ -1,0 +1,263 @@
+"""A page's main text without what duplicates its metadata or surrounds the story.
+
+trafilatura finds the main text but keeps the page's own echo of its metadata at the top
+(headline, standfirst, "By" line, date line, "Name | Place | Date", a photo's file name and
+caption) and some furniture inside it ("Related:", "READ MORE", newsletter and cookie text).
+`strip_echoes` takes those out, reads what they say (authors, date, dateline) and records
+every removal. Pure: paragraphs and `PageMeta` in, `Stripped` out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines import metadata
+from pipelines.page_meta import PageMeta
+
+_HEAD_ZONE = 8  # paragraphs before the story where a page repeats its metadata
+_MAX_META_LINE = 200
+_PHOTO_FILE = re.compile(r"^\S{1,120}\.(?:jpe?g|png|gif|webp|tiff?|heic|avif)$", re.I)
+_FURNITURE = re.compile(
+    r"^\W*(?:related|read more|more|see also|also read|lee también|lire aussi|mehr zum thema|"
+    r"leggi anche|watch|listen)\s*:|"
+    r"\b(?:newsletter|sign up|subscribe|cookies?)\b|"
+    r"^\W*\(?end\)?\W*$",
+    re.I,
+)
+_MAX_FURNITURE = 220
+_PARTS = re.compile(r"\s+[|·•]\s+")
+# Words a date line holds besides numbers and month names ("Updated: ... | Published: ...").
+_DATE_WORDS = frozenset(
+    [
+        "updated",
+        "published",
+        "posted",
+        "last",
+        "on",
+        "at",
+        "am",
+        "pm",
+        "a.m.",
+        "p.m.",
+        "edt",
+        "est",
+        "cdt",
+        "cst",
+        "mdt",
+        "mst",
+        "pdt",
+        "pst",
+        "gmt",
+        "bst",
+        "utc",
+        "cet",
+        "cest",
+        "uhr",
+        "publié",
+        "le",
+        "à",
+        "h",
+        "mis",
+        "jour",
+        "publicado",
+        "actualizado",
+        "el",
+        "de",
+        "a",
+        "las",
+        "veröffentlicht",
+        "aktualisiert",
+        "am",
+        "um",
+        "pubblicato",
+        "aggiornato",
+        "il",
+        "alle",
+        "publicado",
+        "atualizado",
+        "em",
+        "às",
+    ]
+)
+_MONTH_STEMS = tuple(
+    [
+        "jan",
+        "feb",
+        "fév",
+        "fev",
+        "mar",
+        "mär",
+        "apr",
+        "avr",
+        "abr",
+        "may",
+        "mai",
+        "mag",
+        "jun",
+        "juin",
+        "giu",
+        "jul",
+        "juil",
+        "lug",
+        "aug",
+        "aoû",
+        "ago",
+        "sep",
+        "set",
+        "oct",
+        "okt",
+        "ott",
+        "out",
+        "nov",
+        "dec",
+        "déc",
+        "dez",
+        "dic",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ]
+)
+_ARABIC_MONTHS = frozenset(
+    [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "إبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ]
+)
+_TOKEN = re.compile(r"[^\W\d_][\w.]*|\d+")
+_FRENCH_TIME = re.compile(r"(\d)h(\d\d)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# "Washington (CNN) —", "Lyon (AFP) -", "Almería, 5 mar (EFE).-", "بيروت (رويترز) -",
+# "SANTANDER, 2 Mar. (EUROPA PRESS) -", "Lisboa, 10 out 2024 (Lusa) -".
+_AGENCY_DATELINE = re.compile(
+    r"^(?P<dl>[^\W\d_][\w.'’\- ]{1,40}?(?:,\s*[\w.' ]{1,25}?)?\s*\([^()\n]{2,30}\))"
+    r"\s*\.?\s*(?:--|[-—–])\s*(?=\S)"
+)
+# "ROMA, 12 APR -": a capitalised place and a day-month, no agency.
+_PLACE_DAY_DATELINE = re.compile(
+    r"^(?P<dl>[A-ZÀ-Ý][A-ZÀ-Ý'’\- ]{1,30},\s*\d{1,2}\s+[A-Za-zÀ-ÿ]{3,9}\.?)\s*(?:--|[-—–])\s+(?=\S)"
+)
+_DATELINE_WINDOW = 120
+
+
+@dataclass(slots=True)
+class Stripped:
+    paragraphs: list[str]
+    removed: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    dateline: str | None = None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+def _date_part(text: str) -> str | None:
+    """The ISO day of a line that is only a date, with its labels ("Published: ...")."""
+    if len(text) > _MAX_META_LINE or (not _YEAR.search(text) and "/" not in text):
+        return metadata.date_line(text)
+    text = _FRENCH_TIME.sub(r"\1:\2", text)  # "19h45"
+    for token in _TOKEN.findall(text.casefold()):
+        if token.isdigit() or token in _DATE_WORDS or token in _ARABIC_MONTHS:
+            continue
+        if not token.startswith(_MONTH_STEMS) or len(token) > 10:
+            return None
+    published = re.search(r"(?:published|publié|publicado|veröffentlicht)\W+(.+)", text, re.I)
+    when = published.group(1) if published else text.split("|")[0]
+    day = metadata.parse_date(when) or metadata.date_line(text)
+    return day[:10] if day else "undated"
+
+
+def _pipe_line(text: str) -> tuple[str, str, str] | None:
+    """("Name", "Place", day) from "Talia Naquin | Akron | March 12, 2024"."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 3 or len(text) > _MAX_META_LINE:
+        return None
+    names = metadata.split_authors(parts[0])
+    day = metadata.parse_date(parts[2])
+    if len(names) != 1 or not day or not parts[1] or any(c.isdigit() for c in parts[1]):
+        return None
+    return names[0], parts[1], day[:10]
+
+
+def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
+    """Is `para` the page repeating its own metadata? Records what it says."""
+    key = _fold(para)
+    if key in {_fold(t) for t in (*meta.titles, *meta.standfirsts)}:
+        return True
+    if key in {_fold(c) for c in meta.captions} or _PHOTO_FILE.match(para):
+        return True
+    if piped := _pipe_line(para):
+        out.authors.append(piped[0])
+        out.dateline, out.published = piped[1], out.published or piped[2]
+        return True
+    parts = _PARTS.split(para) if len(para) <= _MAX_META_LINE else [para]
+    found: list[str] = []
+    for part in parts:
+        if metadata.is_byline(part, known):
+            found += metadata.split_authors(part)
+        elif (day := _date_part(part)) is None:
+            return False
+        elif day != "undated":
+            out.published = out.published or day
+    out.authors += [n for n in found if n not in out.authors]
+    return True
+
+
+def _furniture(para: str, meta: PageMeta) -> bool:
+    key = _fold(para)
+    if key in {_fold(c) for c in meta.captions} or _PHOTO_FILE.match(para):
+        return True
+    return len(para) <= _MAX_FURNITURE and bool(_FURNITURE.search(para))
+
+
+def split_page_dateline(paragraph: str) -> tuple[str | None, str]:
+    """(dateline, rest) for wire, agency and "PLACE, day month -" openings."""
+    dateline, rest = metadata.split_dateline(paragraph)
+    if dateline:
+        return dateline, rest
+    head = paragraph[:_DATELINE_WINDOW]
+    for pattern in (_AGENCY_DATELINE, _PLACE_DAY_DATELINE):
+        if m := pattern.match(head):
+            return m.group("dl").strip(), paragraph[m.end() :]
+    return None, paragraph
+
+
+def strip_echoes(paragraphs: list[str], meta: PageMeta, known: list[str]) -> Stripped:
+    """Drop the metadata echo before the story and furniture inside it; split the dateline.
+
+    Everything up to the last echo in the head zone goes (a section label before the
+    headline, a standfirst before the byline); after that only furniture is removed.
+    """
+    out = Stripped(paragraphs=[])
+    last_echo = -1
+    for i, para in enumerate(paragraphs[:_HEAD_ZONE]):
+        # A paragraph equal to the description is a standfirst only when an echo follows
+        # it; some sites use the story's first paragraph as their description.
+        if _echo(para, meta, out, known):
+            last_echo = i
+    out.removed += paragraphs[: last_echo + 1]
+    for para in paragraphs[last_echo + 1 :]:
+        (out.removed if _furniture(para, meta) else out.paragraphs).append(para)
+    if out.paragraphs:
+        dateline, rest = split_page_dateline(out.paragraphs[0])
+        if dateline and out.dateline is None:
+            out.dateline, out.paragraphs[0] = dateline, rest.lstrip()
+    return out
