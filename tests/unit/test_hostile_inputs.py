@@ -18,9 +18,7 @@ from pipelines.records import ArticleDraft, RejectedInput
 from pipelines.sanitize import is_safe, safe_text
 
 BODY = "The council met on Tuesday and debated the budget for a long time. "
-TEXT_FIELDS = [
-    f.name for f in fields(ArticleDraft) if f.name not in ("item", "removed", "authors")
-]
+TEXT_FIELDS = [f.name for f in fields(ArticleDraft) if f.name not in ("item", "removed", "authors")]
 # What a field may never hold: NUL, C0/C1 controls other than \n and \t, lone surrogates.
 FORBIDDEN = [chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]]
 
