@@ -52,7 +52,11 @@ def clean_byline(raw: str | None) -> str | None:
 
 # "By", "Par", "Von", "Por", "di", "door", "av", "بقلم", "كتب" open a byline.
 _LEAD = re.compile(
-    r"^\s*(?:(?:written\s+)?by|par|von|por|di|door|av|af|بقلم|كتب)\s*[:：]?\s+", re.I
+    r"^\s*(?:(?:written\s+|posted\s+)?by|par|von|por|di|door|av|af|بقلم|كتب)\s*[:：]?\s+", re.I
+)
+# "Posted by Jim Lee on April 3, 2024": the date after the name is not part of it.
+_TRAILING_DATE = re.compile(
+    r"\s+(?:on|le|el|am|il|em)\s+\S{0,12}\d.*$|\s+on\s+[A-Z][a-z]+\.?\s+\d.*$"
 )
 # "A, B and C", "A y B", "A et B", "A und B", "A e B", "A / B", "A; B", Arabic "A وB".
 _AUTHOR_SPLIT = re.compile(r"\s*(?:[,;/|&]|\s(?:and|y|et|und|e|i|en|og|och)\s)\s*|\s+و(?=\S)", re.I)
@@ -111,7 +115,7 @@ def split_authors(raw: str | None, *, single_word: bool = False) -> list[str]:
     """Every person a byline names: "By A, B and C, cleveland.com" is [A, B, C]."""
     if not raw or len(raw) > _MAX_BYLINE_CHARS:
         return []
-    text = _LEAD.sub("", " ".join(raw.split()))
+    text = _TRAILING_DATE.sub("", _LEAD.sub("", " ".join(raw.split())))
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(text):
         name = person_name(part, single_word=single_word)

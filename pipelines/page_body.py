@@ -22,8 +22,19 @@ _FURNITURE = re.compile(
     r"^\W*(?:related|read more|more|see also|also read|lee también|lire aussi|mehr zum thema|"
     r"leggi anche|watch|listen)\s*:|"
     r"\b(?:newsletter|sign up|subscribe|cookies?)\b|"
-    r"^\W*\(?end\)?\W*$",
+    r"^\W*\(?end\)?\W*$|^[\W_]*$|^\W*(?:skip\s+)?advertisement\W*$|"
+    r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story|article)\b|"
+    r"\ba version of this article appears in print\b|"
+    # Paywall teasers: "Cet article est réservé aux abonnés", "nur für Abonnenten".
+    r"\b(?:réservé aux abonnés|for subscribers only|subscriber-only|nur für abonnenten|"
+    r"exclusivo para suscriptores|riservato agli abbonati)\b",
     re.I,
+)
+# NYT and others put the dateline on its own line: "Reporting from Kyiv, Ukraine".
+# ... or as "Madrid -" above the story, its date gone with the page chrome.
+_PLACE_ALONE = re.compile(r"^(?P<place>[^\W\d_][\w.'’]*(?: [\w.'’]+){0,3})\s*[-—–]$")
+_REPORTING_FROM = re.compile(
+    r"^(?:reporting|reported)\s+from\s+(?P<place>[^\W\d][^.!?]{1,60})$", re.I
 )
 _MAX_FURNITURE = 220
 _PARTS = re.compile(r"\s+[|·•]\s+")
@@ -203,6 +214,9 @@ def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
     if key in {_fold(t) for t in (*meta.titles, *meta.standfirsts)}:
         return True
     if key in {_fold(c) for c in meta.captions} or _PHOTO_FILE.match(para):
+        return True
+    if place := _REPORTING_FROM.match(para) or _PLACE_ALONE.match(para):
+        out.dateline = out.dateline or place.group("place").strip()
         return True
     if piped := _pipe_line(para):
         out.authors.append(piped[0])

@@ -54,7 +54,8 @@ _MAX_LD_NODES = 200
 _SEP = re.compile(r"\s+(?:\||-|–|—|»|::|·|•|/)\s+")
 _MAX_TITLE = 1000
 _SAME_STORY = 0.6  # shared share of the shorter headline's words
-_SHORT_SEGMENT = 4  # words: a breadcrumb segment ("World news", "Noticias")
+_SHORT_SEGMENT = 4
+_KICKER_WORDS = 3  # words: a breadcrumb segment ("World news", "Noticias")
 _DATE_META = (
     "article:published_time",
     "datepublished",
@@ -88,6 +89,15 @@ _DEK_CLASSES = (
 )
 _MAX_CLASSED = 5000
 _CAPTION_XPATH = "//figcaption | //*[contains(@class,'caption')]"
+# A byline with no telling class: a short element whose text opens "By ", "Posted by ", ...
+_BY_TEXT_XPATH = (
+    "//body//*[self::p or self::span or self::div]["
+    + " or ".join(
+        f"starts-with(normalize-space(text()), '{lead} ')"
+        for lead in ("By", "by", "BY", "Posted by", "Par", "Von", "Por")
+    )
+    + "]"
+)
 _BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or contains(@class,'byline') "
     "or contains(@class,'author')]"
@@ -219,9 +229,13 @@ def _rejoin(parts: list[str], seps: list[str]) -> str:
 
 
 def _h1(tree: Any) -> str | None:
+    """The story's <h1>, without a kicker span ("Klimaschutz" above the headline)."""
     for path in ("//article//h1", "//main//h1", "//h1"):
         for el in tree.xpath(path):
+            kicker = "".join(_text(k) for k in el.xpath(".//*[contains(@class,'kicker')]"))
             text = _text(el)
+            if kicker and text.startswith(kicker):
+                text = text[len(kicker) :].strip()
             if len(text.split()) >= 2:
                 return text
     return None
@@ -233,12 +247,20 @@ def _same_story(a: str, b: str | None) -> bool:
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= _SAME_STORY
 
 
+def _agrees(other: str, key: str) -> bool:
+    """`other` is `key`, or `key` under a short kicker ("Klimaschutz: <key>")."""
+    if other == key:
+        return True
+    kicker, sep, rest = other.partition(": ")
+    return bool(sep) and rest == key and len(kicker.split()) <= _KICKER_WORDS
+
+
 def _vote(candidates: list[str]) -> str | None:
     """The candidate most others agree with; ties go to the earlier (more trusted) one."""
     folded = [_fold(c) for c in candidates]
     best, best_score = None, 0
     for cand, key in zip(candidates, folded, strict=True):
-        score = folded.count(key)
+        score = sum(_agrees(other, key) for other in folded)
         if score > best_score:
             best, best_score = cand, score
     return best
@@ -266,18 +288,29 @@ def _site_names(meta: dict[str, list[str]], nodes: list[dict[str, Any]]) -> tupl
     return tuple(dict.fromkeys(s.lstrip("@") for s in sites if s))
 
 
-def _standfirsts(tree: Any) -> tuple[str, ...]:
+def _standfirsts(tree: Any, descriptions: list[str]) -> tuple[str, ...]:
+    """The dek under the headline: by its class name, or an element repeating the page's
+    description that is not a paragraph among paragraphs (some sites describe a story by
+    its first paragraph, which must stay)."""
     found = []
     for el in tree.xpath("//*[@class]")[:_MAX_CLASSED]:
         classes = str(el.get("class")).lower().split()
         if any(mark in c for c in classes for mark in _DEK_CLASSES) and (text := _text(el)):
             found.append(text)
+    wanted = {_fold(d) for d in descriptions}
+    for el in tree.xpath("//body//*[self::h2 or self::h3 or self::p or self::div]")[:_MAX_CLASSED]:
+        if _fold(_text(el)) not in wanted:
+            continue
+        parent = el.getparent()
+        among_paragraphs = el.tag == "p" and parent is not None and len(parent.findall("p")) > 2
+        if not among_paragraphs:
+            found.append(_text(el))
     return tuple(found[:10])
 
 
 def _byline_elements(tree: Any) -> list[str]:
     names: list[str] = []
-    matched = tree.xpath(_BYLINE_XPATH)[:20]
+    matched = tree.xpath(_BYLINE_XPATH)[:20] or tree.xpath(_BY_TEXT_XPATH)[:5]
     for el in matched:
         if el.tag in ("meta", "link", "script", "body", "html"):
             continue
@@ -287,7 +320,21 @@ def _byline_elements(tree: Any) -> list[str]:
     return names
 
 
+def not_site(names: list[str], sites: tuple[str, ...]) -> list[str]:
+    """Drop "ZEIT ONLINE" from "ZEIT ONLINE, dpa, AFP": the outlet is not an author."""
+    folded = [_fold(s) for s in sites]
+    return [n for n in names if not any(_fold(n) in s or s in _fold(n) for s in folded)]
+
+
 def _author_sources(
+    tree: Any, meta: dict[str, list[str]], node: dict[str, Any] | None, sites: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    found = _person_sources(tree, meta, node)
+    cleaned = {k: tuple(not_site(list(v), sites)) for k, v in found.items()}
+    return {k: v for k, v in cleaned.items() if v}
+
+
+def _person_sources(
     tree: Any, meta: dict[str, list[str]], node: dict[str, Any] | None
 ) -> dict[str, tuple[str, ...]]:
     sources: dict[str, tuple[str, ...]] = {}
@@ -371,11 +418,11 @@ def page_metadata(tree: Any) -> PageMeta:
         node = None  # JSON-LD about another story (a CMS copy): none of it is trusted
     dates = _date_sources(tree, meta, node)
     is_article, reason = _kind(nodes, meta, bool(dates))
-    descriptions = [_ld_str(node, "description"), *meta.get("og:description", [])]
-    descriptions += meta.get("description", [])
+    described = [_ld_str(node, "description"), *meta.get("og:description", [])]
+    descriptions = [d for d in [*described, *meta.get("description", [])] if d]
     return PageMeta(
         headline=headline,
-        author_sources=_author_sources(tree, meta, node),
+        author_sources=_author_sources(tree, meta, node, sites),
         published=choose_date(dates),
         date_sources=dates,
         dateline=_ld_str(node, "dateline"),
@@ -383,7 +430,7 @@ def page_metadata(tree: Any) -> PageMeta:
         site_names=sites,
         url=next(iter(meta.get("og:url", [])), None),
         descriptions=tuple(d for d in descriptions if d),
-        standfirsts=_standfirsts(tree),
+        standfirsts=_standfirsts(tree, descriptions),
         captions=tuple(c for el in tree.xpath(_CAPTION_XPATH)[:50] if (c := _text(el))),
         titles=tuple(dict.fromkeys([*titles, *_title_candidates(tree, meta, node)])),
         is_article=is_article,

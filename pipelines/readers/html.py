@@ -12,7 +12,7 @@ from trafilatura.utils import load_html
 from pipelines import metadata
 from pipelines.limits import Limits
 from pipelines.page_body import strip_echoes
-from pipelines.page_meta import PageMeta, choose_authors, choose_date, page_metadata
+from pipelines.page_meta import PageMeta, choose_authors, choose_date, not_site, page_metadata
 from pipelines.readers import Parsed
 from pipelines.records import RejectedInput
 
@@ -81,13 +81,16 @@ def _language(declared: str | None, body: str) -> str | None:
 
 
 def _parsed(meta: PageMeta, doc: dict[str, Any], body: str) -> Parsed:
-    paragraphs = [p for p in body.split("\n") if p.strip()]
+    paragraphs = [" ".join(p.split()) for p in body.split("\n") if p.strip()]
     known = [n for names in meta.author_sources.values() for n in names]
     stripped = strip_echoes(paragraphs, meta, known)
     authors = dict(meta.author_sources)
     if stripped.authors:
         authors["body"] = tuple(stripped.authors)
-    chosen = choose_authors(authors)
+    chosen = choose_authors(authors) or tuple(
+        # trafilatura's own guess, held to the same rules ("ZEIT ONLINE, dpa" names no one)
+        not_site(metadata.split_authors(_text(doc, "author")), meta.site_names)
+    )
     dates = dict(meta.date_sources)
     if stripped.published:
         dates["body"] = stripped.published
@@ -95,7 +98,7 @@ def _parsed(meta: PageMeta, doc: dict[str, Any], body: str) -> Parsed:
     return Parsed(
         text=text,
         title=meta.headline or _text(doc, "title"),
-        author=metadata.join_authors(chosen) or _text(doc, "author"),
+        author=metadata.join_authors(chosen),
         authors=chosen,
         date=choose_date(dates) or _text(doc, "date"),
         dateline=meta.dateline or stripped.dateline,
