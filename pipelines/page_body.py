@@ -26,8 +26,10 @@ _FURNITURE = re.compile(
     r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story|article)\b|"
     r"\ba version of this article appears in print\b|"
     # Paywall teasers: "Cet article est réservé aux abonnés", "nur für Abonnenten".
-    r"\b(?:réservé aux abonnés|for subscribers only|subscriber-only|nur für abonnenten|"
-    r"exclusivo para suscriptores|riservato agli abbonati)\b",
+    r"\b(?:réservée?s? aux abonnés|il vous reste \d+ ?%|for subscribers only|subscriber-only|"
+    r"nur für abonnenten|exclusivo para suscriptores|riservato agli abbonati)|"
+    # A contact line closing the story: "By Choi Jae-hee (cjh@heraldcorp.com)".
+    r"^[^.!?@]{0,80}\(?[\w.+-]+@[\w-]+\.[\w.]+\)?\W*$",
     re.I,
 )
 # NYT and others put the dateline on its own line: "Reporting from Kyiv, Ukraine".
@@ -164,6 +166,8 @@ _AGENCY_DATELINE = re.compile(
 _PLACE_DAY_DATELINE = re.compile(
     r"^(?P<dl>[A-ZÀ-Ý][A-ZÀ-Ý'’\- ]{1,30},\s*\d{1,2}\s+[A-Za-zÀ-ÿ]{3,9}\.?)\s*(?:--|[-—–])\s+(?=\S)"
 )
+# "(CNN Español) -- ": the agency alone.
+_AGENCY_ONLY_DATELINE = re.compile(r"^(?P<dl>\([^()\n]{2,30}\))\s*(?:--|[-—–])\s*(?=\S)")
 _DATELINE_WINDOW = 120
 
 
@@ -248,7 +252,7 @@ def split_page_dateline(paragraph: str) -> tuple[str | None, str]:
     if dateline:
         return dateline, rest
     head = paragraph[:_DATELINE_WINDOW]
-    for pattern in (_AGENCY_DATELINE, _PLACE_DAY_DATELINE):
+    for pattern in (_AGENCY_DATELINE, _PLACE_DAY_DATELINE, _AGENCY_ONLY_DATELINE):
         if m := pattern.match(head):
             return m.group("dl").strip(), paragraph[m.end() :]
     return None, paragraph

@@ -326,6 +326,19 @@ def not_site(names: list[str], sites: tuple[str, ...]) -> list[str]:
     return [n for n in names if not any(_fold(n) in s or s in _fold(n) for s in folded)]
 
 
+def _site_and_place(tree: Any, meta: dict[str, list[str]], sites: tuple[str, ...]) -> str | None:
+    """The place in a byline that is the outlet and a place: "Sky News Arabia - Abu Dhabi"."""
+    bylines = meta.get("author", []) + [_text(el) for el in tree.xpath(_BYLINE_XPATH)[:10]]
+    folded = {_fold(s) for s in sites}
+    for line in bylines:
+        parts = _SEP.split(line)
+        if len(parts) == 2 and _fold(parts[0]) in folded:
+            place = parts[1].strip()
+            if 0 < len(place.split()) <= _SHORT_SEGMENT and not any(c.isdigit() for c in place):
+                return place
+    return None
+
+
 def _author_sources(
     tree: Any, meta: dict[str, list[str]], node: dict[str, Any] | None, sites: tuple[str, ...]
 ) -> dict[str, tuple[str, ...]]:
@@ -425,7 +438,7 @@ def page_metadata(tree: Any) -> PageMeta:
         author_sources=_author_sources(tree, meta, node, sites),
         published=choose_date(dates),
         date_sources=dates,
-        dateline=_ld_str(node, "dateline"),
+        dateline=_ld_str(node, "dateline") or _site_and_place(tree, meta, sites),
         language=_language(tree, meta, node),
         site_names=sites,
         url=next(iter(meta.get("og:url", [])), None),
