@@ -16,12 +16,16 @@ from pipelines import metadata
 from pipelines.page_meta import PageMeta
 
 _HEAD_ZONE = 8  # paragraphs before the story where a page repeats its metadata
+_STORY_WORDS = 30  # a paragraph this long is story, not a label, dek or byline
 _MAX_META_LINE = 200
 _PHOTO_FILE = re.compile(r"^\S{1,120}\.(?:jpe?g|png|gif|webp|tiff?|heic|avif)$", re.I)
 _FURNITURE = re.compile(
     r"^\W*(?:related|read more|more|see also|also read|lee también|lire aussi|mehr zum thema|"
     r"leggi anche|watch|listen)\s*:|"
-    r"\b(?:newsletter|sign up|subscribe|cookies?)\b|"
+    # Newsletter and cookie boxes; a story may mention cookies or a newsletter in passing.
+    r"\b(?:sign up|subscribe)\b.{0,80}\bnewsletter|\bnewsletter\b.{0,60}\b(?:sign up|"
+    r"subscribe|inbox|abonnieren)|\b(?:we use|use of|accept(?: all)?|utilisent des|"
+    r"verwenden)\s+cookies\b|\bcookie (?:policy|settings|preferences)\b|"
     r"^\W*\(?end\)?\W*$|^[\W_]*$|^\W*(?:skip\s+)?advertisement\W*$|"
     r"\bcontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story|article)\b|"
     r"\ba version of this article appears in print\b|"
@@ -219,7 +223,8 @@ def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
         return True
     if key in {_fold(c) for c in meta.captions} or _PHOTO_FILE.match(para):
         return True
-    if place := _REPORTING_FROM.match(para) or _PLACE_ALONE.match(para):
+    short = len(para) <= _MAX_META_LINE
+    if short and (place := _REPORTING_FROM.match(para) or _PLACE_ALONE.match(para)):
         out.dateline = out.dateline or place.group("place").strip()
         return True
     if piped := _pipe_line(para):
@@ -239,9 +244,8 @@ def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
     return True
 
 
-def _furniture(para: str, meta: PageMeta) -> bool:
-    key = _fold(para)
-    if key in {_fold(c) for c in meta.captions} or _PHOTO_FILE.match(para):
+def _furniture(para: str, captions: set[str]) -> bool:
+    if _fold(para) in captions or _PHOTO_FILE.match(para):
         return True
     return len(para) <= _MAX_FURNITURE and bool(_FURNITURE.search(para))
 
@@ -267,13 +271,15 @@ def strip_echoes(paragraphs: list[str], meta: PageMeta, known: list[str]) -> Str
     out = Stripped(paragraphs=[])
     last_echo = -1
     for i, para in enumerate(paragraphs[:_HEAD_ZONE]):
-        # A paragraph equal to the description is a standfirst only when an echo follows
-        # it; some sites use the story's first paragraph as their description.
         if _echo(para, meta, out, known):
             last_echo = i
+        elif len(para.split()) >= _STORY_WORDS:
+            break  # the story has begun: a caption after its lead must not take the lead
+
     out.removed += paragraphs[: last_echo + 1]
+    captions = {_fold(c) for c in meta.captions}
     for para in paragraphs[last_echo + 1 :]:
-        (out.removed if _furniture(para, meta) else out.paragraphs).append(para)
+        (out.removed if _furniture(para, captions) else out.paragraphs).append(para)
     if out.paragraphs:
         dateline, rest = split_page_dateline(out.paragraphs[0])
         if dateline and out.dateline is None:

@@ -248,8 +248,11 @@ def _same_story(a: str, b: str | None) -> bool:
 
 
 def _agrees(other: str, key: str) -> bool:
-    """`other` is `key`, or `key` under a short kicker ("Klimaschutz: <key>")."""
+    """`other` is `key`, `key` with a suffix ("<key> | Yonhap News Agency", when no site
+    name tells the suffix), or `key` under a short kicker ("Klimaschutz: <key>")."""
     if other == key:
+        return True
+    if other.startswith(key) and len(key.split()) > 1 and _SEP.match(other[len(key) :]):
         return True
     kicker, sep, rest = other.partition(": ")
     return bool(sep) and rest == key and len(kicker.split()) <= _KICKER_WORDS
