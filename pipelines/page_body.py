@@ -18,6 +18,9 @@ from pipelines.page_meta import PageMeta
 _HEAD_ZONE = 8  # paragraphs before the story where a page repeats its metadata
 _STORY_WORDS = 30  # a paragraph this long is story, not a label, dek or byline
 _MAX_META_LINE = 200
+# Longer than this is story text (titles are cut to 1,000 characters too): the checks below
+# then cost nothing on a hostile megabyte paragraph.
+_MAX_ECHO = 1000
 _PHOTO_FILE = re.compile(r"^\S{1,120}\.(?:jpe?g|png|gif|webp|tiff?|heic|avif)$", re.I)
 _FURNITURE = re.compile(
     r"^\W*(?:related|read more|more|see also|also read|lee también|lire aussi|mehr zum thema|"
@@ -218,6 +221,8 @@ def _pipe_line(text: str) -> tuple[str, str, str] | None:
 
 def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
     """Is `para` the page repeating its own metadata? Records what it says."""
+    if len(para) > _MAX_ECHO:
+        return False
     key = _fold(para)
     if key in {_fold(t) for t in (*meta.titles, *meta.standfirsts)}:
         return True
@@ -245,6 +250,8 @@ def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
 
 
 def _furniture(para: str, captions: set[str]) -> bool:
+    if len(para) > _MAX_ECHO:
+        return False
     if _fold(para) in captions or _PHOTO_FILE.match(para):
         return True
     return len(para) <= _MAX_FURNITURE and bool(_FURNITURE.search(para))
@@ -273,7 +280,7 @@ def strip_echoes(paragraphs: list[str], meta: PageMeta, known: list[str]) -> Str
     for i, para in enumerate(paragraphs[:_HEAD_ZONE]):
         if _echo(para, meta, out, known):
             last_echo = i
-        elif len(para.split()) >= _STORY_WORDS:
+        elif len(para) > _MAX_ECHO or len(para.split()) >= _STORY_WORDS:
             break  # the story has begun: a caption after its lead must not take the lead
 
     out.removed += paragraphs[: last_echo + 1]

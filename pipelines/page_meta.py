@@ -204,7 +204,12 @@ def _fold(text: str | None) -> str:
 
 
 def strip_site(title: str, sites: tuple[str, ...]) -> str:
-    """ "Headline | World news | The Guardian" -> "Headline" when a segment names the site."""
+    """ "Headline | World news | The Guardian" -> "Headline" when a segment names the site.
+
+    Titles are cut to `_MAX_TITLE` characters first: no headline is longer, and the cut
+    bounds the work on a hostile <title>.
+    """
+    title = " ".join(title.split())[:_MAX_TITLE]
     parts = _SEP.split(title)
     if len(parts) < 2:
         return title
@@ -214,18 +219,15 @@ def strip_site(title: str, sites: tuple[str, ...]) -> str:
         if any(seg == s or (len(seg) > 3 and (seg in s or s in seg)) for s in folded):
             rest = parts[:i] if i else parts[1:]
             # Section breadcrumbs beside the site name ("» Almería » Noticias").
-            while len(rest) > 1 and len(rest[-1].split()) <= _SHORT_SEGMENT and i:
-                rest = rest[:-1]
-            seps = _SEP.findall(title)
-            return _rejoin(rest, seps)
+            end = len(rest)
+            while i and end > 1 and len(rest[end - 1].split()) <= _SHORT_SEGMENT:
+                end -= 1
+            seps = _SEP.findall(title)[1:] if not i else _SEP.findall(title)
+            return (
+                "".join(p + sep for p, sep in zip(rest[: end - 1], seps, strict=False))
+                + (rest[end - 1])
+            )
     return title
-
-
-def _rejoin(parts: list[str], seps: list[str]) -> str:
-    out = parts[0]
-    for sep, part in zip(seps, parts[1:], strict=False):
-        out += sep + part
-    return out
 
 
 def _h1(tree: Any) -> str | None:
@@ -301,7 +303,9 @@ def _standfirsts(tree: Any, descriptions: list[str]) -> tuple[str, ...]:
         if any(mark in c for c in classes for mark in _DEK_CLASSES) and (text := _text(el)):
             found.append(text)
     wanted = {_fold(d) for d in descriptions}
-    for el in tree.xpath("//body//*[self::h2 or self::h3 or self::p or self::div]")[:_MAX_CLASSED]:
+    # Leaf divs only: a wrapper's text is all of its children's, read again at every level.
+    dek_like = "//body//*[self::h2 or self::h3 or self::p or self::div[not(*)]]"
+    for el in tree.xpath(dek_like)[:_MAX_CLASSED] if wanted else []:
         if _fold(_text(el)) not in wanted:
             continue
         parent = el.getparent()

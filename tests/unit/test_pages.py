@@ -249,3 +249,28 @@ def test_every_author_reaches_the_draft() -> None:
     [draft] = read_articles("p.html", (bench.PAGES / "cleveland_four_authors.html").read_bytes())
     assert len(draft.authors) == 4
     assert draft.byline == "Olivera Perkins, Cory Shaffer, Adam Ferrise and Hannah Drown"
+
+
+# --- linear time on hostile pages ------------------------------------------------------------
+
+
+def test_site_suffix_stripping_is_linear(assert_linear: Any) -> None:
+    assert_linear(lambda n: "word - " * n + "| CNN", lambda t: strip_site(t, ("CNN",)), 500)
+
+
+def test_echo_stripping_is_linear(assert_linear: Any) -> None:
+    meta = PageMeta(titles=("Headline here",))
+
+    def build(n: int) -> list[str]:
+        return ["Headline here", "By Ann Lee | " * n, "Madrid" + " x" * n + " -", "word " * n]
+
+    assert_linear(build, lambda paras: strip_echoes(paras, meta, ["Ann Lee"]), 2000)
+
+
+def test_page_metadata_is_linear(assert_linear: Any) -> None:
+    def build(n: int) -> bytes:
+        title = "<title>" + "Storm | " * n + "Site</title>"
+        bylines = '<p class="byline">By ' + "Ann Lee, " * n + "</p>"
+        return page(title + '<meta name="author" content="' + "A B, " * n + '">', bylines)
+
+    assert_linear(build, page_metadata_from_bytes, 500)
