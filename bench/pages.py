@@ -17,6 +17,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +198,11 @@ def main() -> None:
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     args = parser.parse_args()
     labels = load_labels(None if args.set == "all" else args.set)
-    scores = {"dropwire": score(dropwire, labels), "trafilatura": score(trafilatura_alone, labels)}
+    started = time.perf_counter()
+    scores = {"dropwire": score(dropwire, labels)}
+    ours = time.perf_counter() - started
+    scores["trafilatura"] = score(trafilatura_alone, labels)
+    theirs = time.perf_counter() - started - ours
     if args.newspaper:
         found = newspaper_results(args.newspaper, [PAGES / lb["file"] for lb in labels])
         scores["newspaper4k"] = score(lambda p: found[p.name], labels)
@@ -212,6 +217,11 @@ def main() -> None:
             f"{f'{s.right[name]}/{s.total[name]} {s.share(name):.2f}':>18}" for s in scores.values()
         )
         print(f"{name:<10}{cells}   >= 0.95")
+    print(
+        f"time: Dropwire (read_articles) {ours / len(labels) * 1000:.1f} ms a page, "
+        f"{ours / theirs:.2f}x trafilatura alone ({theirs / len(labels) * 1000:.1f} ms), "
+        "measured in this run"
+    )
     shown = scores if args.verbose else {"dropwire": scores["dropwire"]}
     for name, s in shown.items():
         for miss in s.misses:

@@ -145,7 +145,7 @@ def finish(parsed: Parsed, limits: Limits | None = None) -> ArticleDraft:
         source=_cut(parsed.source, cap),
         url=_cut(parsed.url, cap),
         item=parsed.item,
-        removed=tuple(safe_text(r) for r in cleaned.removed),
+        removed=tuple(safe_text(r) for r in (*parsed.removed, *cleaned.removed)),
     )
 
 

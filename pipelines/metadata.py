@@ -274,6 +274,8 @@ _SCRIPTS = (
     ("ko", "\uac00", "\ud7af"),
     ("zh", "\u4e00", "\u9fff"),
 )
+# What `detect_language` can name; a page declaring another language is taken at its word.
+DETECTABLE = frozenset(_STOPSETS) | {lang for lang, _, _ in _SCRIPTS}
 _WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 8
 _MIN_STOP_SHARE = 0.08

@@ -75,9 +75,11 @@ def _text(doc: dict[str, Any], key: str) -> str | None:
 
 
 def _language(declared: str | None, body: str) -> str | None:
-    """The declared language unless the text plainly is another (templates keep "en-US")."""
-    detected = metadata.detect_language(body)
-    return detected or declared
+    """The declared language unless the text plainly is another: templates keep "en-US"
+    on Spanish pages. A language the detector cannot name is taken at the page's word."""
+    if declared and declared not in metadata.DETECTABLE:
+        return declared
+    return metadata.detect_language(body) or declared
 
 
 def _parsed(meta: PageMeta, doc: dict[str, Any], body: str) -> Parsed:
@@ -106,6 +108,7 @@ def _parsed(meta: PageMeta, doc: dict[str, Any], body: str) -> Parsed:
         url=meta.url or _text(doc, "url"),
         language=_language(meta.language, text),
         lines_are_paragraphs=True,
+        removed=tuple(stripped.removed),
     )
 
 

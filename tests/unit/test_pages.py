@@ -274,3 +274,9 @@ def test_page_metadata_is_linear(assert_linear: Any) -> None:
         return page(title + '<meta name="author" content="' + "A B, " * n + '">', bylines)
 
     assert_linear(build, page_metadata_from_bytes, 500)
+
+
+def test_what_the_page_echoed_is_kept_for_audit() -> None:
+    [draft] = read_articles("p.html", (bench.PAGES / "fox8_pipe_line.html").read_bytes())
+    assert "Talia Naquin | Akron | March 12, 2024" in draft.removed
+    assert "Talia Naquin" not in draft.body
