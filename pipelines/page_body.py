@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines import metadata
+from pipelines import date_lines, metadata
 from pipelines.page_meta import PageMeta
 
 _HEAD_ZONE = 8  # paragraphs before the story where a page repeats its metadata
@@ -47,122 +47,6 @@ _REPORTING_FROM = re.compile(
 )
 _MAX_FURNITURE = 220
 _PARTS = re.compile(r"\s+[|·•]\s+")
-# Words a date line holds besides numbers and month names ("Updated: ... | Published: ...").
-_DATE_WORDS = frozenset(
-    [
-        "updated",
-        "published",
-        "posted",
-        "last",
-        "on",
-        "at",
-        "am",
-        "pm",
-        "a.m.",
-        "p.m.",
-        "edt",
-        "est",
-        "cdt",
-        "cst",
-        "mdt",
-        "mst",
-        "pdt",
-        "pst",
-        "gmt",
-        "bst",
-        "utc",
-        "cet",
-        "cest",
-        "uhr",
-        "publié",
-        "le",
-        "à",
-        "h",
-        "mis",
-        "jour",
-        "publicado",
-        "actualizado",
-        "el",
-        "de",
-        "a",
-        "las",
-        "veröffentlicht",
-        "aktualisiert",
-        "am",
-        "um",
-        "pubblicato",
-        "aggiornato",
-        "il",
-        "alle",
-        "publicado",
-        "atualizado",
-        "em",
-        "às",
-    ]
-)
-_MONTH_STEMS = tuple(
-    [
-        "jan",
-        "feb",
-        "fév",
-        "fev",
-        "mar",
-        "mär",
-        "apr",
-        "avr",
-        "abr",
-        "may",
-        "mai",
-        "mag",
-        "jun",
-        "juin",
-        "giu",
-        "jul",
-        "juil",
-        "lug",
-        "aug",
-        "aoû",
-        "ago",
-        "sep",
-        "set",
-        "oct",
-        "okt",
-        "ott",
-        "out",
-        "nov",
-        "dec",
-        "déc",
-        "dez",
-        "dic",
-        "mon",
-        "tue",
-        "wed",
-        "thu",
-        "fri",
-        "sat",
-        "sun",
-    ]
-)
-_ARABIC_MONTHS = frozenset(
-    [
-        "يناير",
-        "فبراير",
-        "مارس",
-        "أبريل",
-        "إبريل",
-        "مايو",
-        "يونيو",
-        "يوليو",
-        "أغسطس",
-        "سبتمبر",
-        "أكتوبر",
-        "نوفمبر",
-        "ديسمبر",
-    ]
-)
-_TOKEN = re.compile(r"[^\W\d_][\w.]*|\d+")
-_FRENCH_TIME = re.compile(r"(\d)h(\d\d)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # "Washington (CNN) —", "Lyon (AFP) -", "Almería, 5 mar (EFE).-", "بيروت (رويترز) -",
 # "SANTANDER, 2 Mar. (EUROPA PRESS) -", "Lisboa, 10 out 2024 (Lusa) -".
 _AGENCY_DATELINE = re.compile(
@@ -175,6 +59,11 @@ _PLACE_DAY_DATELINE = re.compile(
 )
 # "(CNN Español) -- ": the agency alone.
 _AGENCY_ONLY_DATELINE = re.compile(r"^(?P<dl>\([^()\n]{2,30}\))\s*(?:--|[-—–])\s*(?=\S)")
+# "МОСКВА, 5 марта. /ТАСС/. ": an upper-case place, a day, the agency between slashes.
+_SLASH_DATELINE = re.compile(
+    r"^(?P<dl>(?P<place>[^\W\d_][^\W\d_ '’-]{1,30})(?:,\s*\d{1,2}\s+[^\W\d_]{3,9}\.?)?"
+    r"\s*/[^/\n]{2,20}/)\.?\s+(?=\S)"
+)
 _DATELINE_WINDOW = 120
 
 
@@ -189,22 +78,6 @@ class Stripped:
 
 def _fold(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
-
-
-def _date_part(text: str) -> str | None:
-    """The ISO day of a line that is only a date, with its labels ("Published: ...")."""
-    if len(text) > _MAX_META_LINE or (not _YEAR.search(text) and "/" not in text):
-        return metadata.date_line(text)
-    text = _FRENCH_TIME.sub(r"\1:\2", text)  # "19h45"
-    for token in _TOKEN.findall(text.casefold()):
-        if token.isdigit() or token in _DATE_WORDS or token in _ARABIC_MONTHS:
-            continue
-        if not token.startswith(_MONTH_STEMS) or len(token) > 10:
-            return None
-    published = re.search(r"(?:published|publié|publicado|veröffentlicht)\W+(.+)", text, re.I)
-    when = published.group(1) if published else text.split("|")[0]
-    day = metadata.parse_date(when) or metadata.date_line(text)
-    return day[:10] if day else "undated"
 
 
 def _pipe_line(text: str) -> tuple[str, str, str] | None:
@@ -241,9 +114,9 @@ def _echo(para: str, meta: PageMeta, out: Stripped, known: list[str]) -> bool:
     for part in parts:
         if metadata.is_byline(part, known):
             found += metadata.split_authors(part)
-        elif (day := _date_part(part)) is None:
+        elif (day := date_lines.day_of_line(part)) is None:
             return False
-        elif day != "undated":
+        elif day != date_lines.UNDATED:
             out.published = out.published or day
     out.authors += [n for n in found if n not in out.authors]
     return True
@@ -266,6 +139,8 @@ def split_page_dateline(paragraph: str) -> tuple[str | None, str]:
     for pattern in (_AGENCY_DATELINE, _PLACE_DAY_DATELINE, _AGENCY_ONLY_DATELINE):
         if m := pattern.match(head):
             return m.group("dl").strip(), paragraph[m.end() :]
+    if (m := _SLASH_DATELINE.match(head)) and m.group("place").isupper():
+        return m.group("dl").strip(), paragraph[m.end() :]
     return None, paragraph
 
 

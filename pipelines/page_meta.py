@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from lxml import html
 
-from pipelines import metadata
+from pipelines import date_lines, metadata
 
 ARTICLE_TYPES = frozenset(
     [
@@ -53,6 +54,7 @@ _MAX_LD_NODES = 200
 # " | ", " - ", " – ", " — ", " » ", " :: ", " · " join a headline to its site and sections.
 _SEP = re.compile(r"\s+(?:\||-|–|—|»|::|·|•|/)\s+")
 _MAX_TITLE = 1000
+_DAY_CHARS = 10  # "2024-03-05"
 _SAME_STORY = 0.6  # shared share of the shorter headline's words
 _SHORT_SEGMENT = 4
 _KICKER_WORDS = 3  # words: a breadcrumb segment ("World news", "Noticias")
@@ -88,6 +90,13 @@ _DEK_CLASSES = (
     "article__desc",
 )
 _MAX_CLASSED = 5000
+_VISIBLE_DATE_XPATH = (
+    "(//article | //main)//*[contains(@class,'publish') or contains(@class,'date') "
+    "or contains(@class,'time')][not(self::time)]"
+)
+_MAX_DATE_TEXT = 200
+_DATELINE_XPATH = "//*[@itemprop='dateline' or contains(@class,'dateline')]"
+_DATE_BITS = re.compile(r"\d[\d/.:\-h]*")
 _CAPTION_XPATH = "//figcaption | //*[contains(@class,'caption')]"
 # A byline with no telling class: a short element whose text opens "By ", "Posted by ", ...
 _BY_TEXT_XPATH = (
@@ -111,7 +120,7 @@ class PageMeta:
     # is known too.
     author_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     published: str | None = None  # ISO day
-    date_sources: dict[str, str] = field(default_factory=dict)
+    date_sources: dict[str, str] = field(default_factory=dict)  # ISO, as each source gave it
     dateline: str | None = None
     language: str | None = None
     site_names: tuple[str, ...] = ()
@@ -333,6 +342,15 @@ def not_site(names: list[str], sites: tuple[str, ...]) -> list[str]:
     return [n for n in names if not any(_fold(n) in s or s in _fold(n) for s in folded)]
 
 
+def _dateline_element(tree: Any) -> str | None:
+    """The place in an element marked as the dateline ("Barcelona 09/01/2024 07:00")."""
+    for el in tree.xpath(_DATELINE_XPATH)[:3]:
+        place = _DATE_BITS.sub(" ", _text(el)).strip(" ,-–—|·")
+        if 0 < len(place.split()) <= _SHORT_SEGMENT:
+            return " ".join(place.split())
+    return None
+
+
 def _site_and_place(tree: Any, meta: dict[str, list[str]], sites: tuple[str, ...]) -> str | None:
     """The place in a byline that is the outlet and a place: "Sky News Arabia - Abu Dhabi"."""
     bylines = meta.get("author", []) + [_text(el) for el in tree.xpath(_BYLINE_XPATH)[:10]]
@@ -393,12 +411,43 @@ def _date_sources(
             raw.setdefault("meta", meta[k][0])
     for el in tree.xpath("//*[@itemprop='datePublished'] | //time[@datetime]")[:1]:
         raw["time"] = el.get("datetime") or el.get("content") or _text(el)
-    days = {k: metadata.parse_date(v) for k, v in raw.items() if v}
-    return {k: v[:10] for k, v in days.items() if v}
+    parsed = {k: metadata.parse_date(v) for k, v in raw.items() if v}
+    if visible := _visible_date(tree):
+        parsed["visible"] = visible
+    return {k: v for k, v in parsed.items() if v}
+
+
+def _visible_date(tree: Any) -> str | None:
+    """The day a date element inside the story shows ("PUBLISHED: March 5, 2024 at 5:12 PM
+    PST | UPDATED: ..."); only inside <article>/<main>, where a masthead's "today" is not."""
+    for el in tree.xpath(_VISIBLE_DATE_XPATH)[:5]:
+        text = _text(el)
+        day = date_lines.day_of_line(text) if len(text) <= _MAX_DATE_TEXT else None
+        if day and day != date_lines.UNDATED:
+            return day
+    return None
+
+
+def _is_utc(iso: str) -> bool:
+    return iso.endswith(("+00:00", "Z")) and len(iso) > _DAY_CHARS
 
 
 def choose_date(sources: dict[str, str]) -> str | None:
-    return _vote(list(sources.values())) if sources else None
+    """The published day most sources give. A UTC timestamp names the next day for an
+    evening story in the Americas: when a source in local time gives a neighbouring day,
+    the page's own day is the local one."""
+    days = {k: v[:_DAY_CHARS] for k, v in sources.items()}
+    local = {d for k, d in days.items() if not _is_utc(sources[k])}
+
+    def shifted(day: str) -> bool:
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            return False
+        return any((when + timedelta(days=step)).isoformat() in local for step in (-1, 1))
+
+    kept = {k: d for k, d in days.items() if not (_is_utc(sources[k]) and shifted(d))}
+    return _vote(list(kept.values())) if kept else None
 
 
 def _language(tree: Any, meta: dict[str, list[str]], node: dict[str, Any] | None) -> str | None:
@@ -445,7 +494,9 @@ def page_metadata(tree: Any) -> PageMeta:
         author_sources=_author_sources(tree, meta, node, sites),
         published=choose_date(dates),
         date_sources=dates,
-        dateline=_ld_str(node, "dateline") or _site_and_place(tree, meta, sites),
+        dateline=_ld_str(node, "dateline")
+        or _dateline_element(tree)
+        or _site_and_place(tree, meta, sites),
         language=_language(tree, meta, node),
         site_names=sites,
         url=next(iter(meta.get("og:url", [])), None),

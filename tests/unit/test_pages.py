@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from pipelines import metadata
+from pipelines import date_lines, metadata
 from pipelines.extract import read_articles
 from pipelines.page_body import split_page_dateline, strip_echoes
 from pipelines.page_meta import (
     PageMeta,
     choose_authors,
+    choose_date,
     page_metadata,
     page_metadata_from_bytes,
     parse_bytes,
@@ -207,6 +208,8 @@ def test_a_lead_paragraph_equal_to_the_description_stays() -> None:
         ("بيروت (رويترز) - انقطعت", "بيروت (رويترز)"),
         ("(CNN Español) -- Más de", "(CNN Español)"),
         ("SEOUL, March 18 (Yonhap) -- North", "SEOUL, March 18 (Yonhap)"),
+        ("МОСКВА, 5 марта. /ТАСС/. Новая станция", "МОСКВА, 5 марта. /ТАСС/"),
+        ("Prices rose 3/4 /percent/ today", None),
         ("Police - who arrived late - said", None),
         ("U.S. officials - said", None),
     ],
@@ -280,3 +283,37 @@ def test_what_the_page_echoed_is_kept_for_audit() -> None:
     [draft] = read_articles("p.html", (bench.PAGES / "fox8_pipe_line.html").read_bytes())
     assert "Talia Naquin | Akron | March 12, 2024" in draft.removed
     assert "Talia Naquin" not in draft.body
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("2 de marzo de 2024", "2024-03-02"),
+        ("Publié le 06 juin 2024 à 19h45", "2024-06-06"),
+        ("20 فبراير 2024", "2024-02-20"),
+        ("06.03.2024, 18.02 Uhr", "2024-03-06"),
+        ("Updated: Mar. 04, 2024, 7:12 p.m. | Published: Mar. 04, 2024, 5:30 p.m.", "2024-03-04"),
+        ("12/09/2024", date_lines.UNDATED),  # September in Lyon, December in Ohio
+        ("The council met on March 4, 2024.", None),
+    ],
+)
+def test_date_lines(line: str, day: str | None) -> None:
+    assert date_lines.day_of_line(line) == day
+
+
+def test_the_local_day_beats_a_utc_timestamp_of_the_next_day() -> None:
+    assert choose_date({"meta": "2024-03-06T01:12:00+00:00", "visible": "2024-03-05"}) == (
+        "2024-03-05"
+    )
+    # ...but a UTC timestamp is not overruled by a local date days away (a masthead's today)
+    assert choose_date({"meta": "2024-03-06T01:12:00+00:00", "visible": "2024-03-09"}) == (
+        "2024-03-06"
+    )
+
+
+def test_dateline_elements_and_outlet_place_bylines() -> None:
+    marked = page_metadata_from_bytes(page("", '<div class="dateline">Barcelona 09/01/2024</div>'))
+    assert marked.dateline == "Barcelona"
+    head = '<meta property="og:site_name" content="Sky News Arabia">'
+    byline = '<span class="article-author">Sky News Arabia - Abu Dhabi</span>'
+    assert page_metadata_from_bytes(page(head, byline)).dateline == "Abu Dhabi"
