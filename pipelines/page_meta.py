@@ -218,7 +218,7 @@ def strip_site(title: str, sites: tuple[str, ...]) -> str:
     Titles are cut to `_MAX_TITLE` characters first: no headline is longer, and the cut
     bounds the work on a hostile <title>.
     """
-    title = " ".join(title.split())[:_MAX_TITLE]
+    title = " ".join(title[: 4 * _MAX_TITLE].split())[:_MAX_TITLE]
     parts = _SEP.split(title)
     if len(parts) < 2:
         return title
