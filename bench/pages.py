@@ -191,6 +191,17 @@ def score(system: Callable[[Path], Result], labels: list[dict[str, Any]]) -> Sco
     return s
 
 
+def best_time(system: Callable[[Path], Result], labels: list[dict[str, Any]]) -> float:
+    """Seconds for one pass over the pages, the best of three (the machine may be busy)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for label in labels:
+            system(PAGES / label["file"])
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--newspaper", help="a python with newspaper4k installed")
@@ -198,11 +209,8 @@ def main() -> None:
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     args = parser.parse_args()
     labels = load_labels(None if args.set == "all" else args.set)
-    started = time.perf_counter()
-    scores = {"dropwire": score(dropwire, labels)}
-    ours = time.perf_counter() - started
-    scores["trafilatura"] = score(trafilatura_alone, labels)
-    theirs = time.perf_counter() - started - ours
+    scores = {"dropwire": score(dropwire, labels), "trafilatura": score(trafilatura_alone, labels)}
+    ours, theirs = (best_time(system, labels) for system in (dropwire, trafilatura_alone))
     if args.newspaper:
         found = newspaper_results(args.newspaper, [PAGES / lb["file"] for lb in labels])
         scores["newspaper4k"] = score(lambda p: found[p.name], labels)
@@ -220,7 +228,7 @@ def main() -> None:
     print(
         f"time: Dropwire (read_articles) {ours / len(labels) * 1000:.1f} ms a page, "
         f"{ours / theirs:.2f}x trafilatura alone ({theirs / len(labels) * 1000:.1f} ms), "
-        "measured in this run"
+        "best of 3 passes, measured in this run"
     )
     shown = scores if args.verbose else {"dropwire": scores["dropwire"]}
     for name, s in shown.items():
