@@ -111,6 +111,11 @@ def person_name(raw: str, *, single_word: bool = False) -> str | None:
     return text
 
 
+def strip_lead(byline: str) -> str:
+    """A byline without its "By"/"Par"/"Por"/... word."""
+    return _LEAD.sub("", " ".join(byline[:_MAX_BYLINE_CHARS].split()))
+
+
 def split_authors(raw: str | None, *, single_word: bool = False) -> list[str]:
     """Every person a byline names: "By A, B and C, cleveland.com" is [A, B, C]."""
     if not raw or len(raw) > _MAX_BYLINE_CHARS:

@@ -20,6 +20,7 @@ from typing import Any
 from lxml import html
 
 from pipelines import date_lines, metadata
+from pipelines.decode import decode_text
 
 ARTICLE_TYPES = frozenset(
     [
@@ -53,6 +54,7 @@ _MAX_LD_CHARS = 500_000  # one JSON-LD block; a larger one is not page metadata
 _MAX_LD_NODES = 200
 # " | ", " - ", " – ", " — ", " » ", " :: ", " · " join a headline to its site and sections.
 _SEP = re.compile(r"\s+(?:\||-|–|—|»|::|·|•|/)\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
 _MAX_TITLE = 1000
 _DAY_CHARS = 10  # "2024-03-05"
 _SAME_STORY = 0.6  # shared share of the shorter headline's words
@@ -134,9 +136,15 @@ class PageMeta:
 
 
 def parse_bytes(data: bytes) -> Any:
-    """An lxml HTML tree built with no network access and no entity expansion."""
+    """An lxml HTML tree built with no network access and no entity expansion.
+
+    The bytes are decoded as every dropped file is (`pipelines.decode`: BOM, declared or
+    detected charset), since libxml2 would read undeclared UTF-8 as Latin-1; an XML
+    declaration is dropped because lxml refuses one in text it did not decode itself.
+    """
+    text = _XML_DECLARATION.sub("", decode_text(data), count=1)
     parser = html.HTMLParser(no_network=True, remove_comments=True, recover=True, huge_tree=False)
-    return html.document_fromstring(data, parser=parser)
+    return html.document_fromstring(text, parser=parser)
 
 
 def _text(el: Any) -> str:
@@ -352,12 +360,15 @@ def _dateline_element(tree: Any) -> str | None:
 
 
 def _site_and_place(tree: Any, meta: dict[str, list[str]], sites: tuple[str, ...]) -> str | None:
-    """The place in a byline that is the outlet and a place: "Sky News Arabia - Abu Dhabi"."""
-    bylines = meta.get("author", []) + [_text(el) for el in tree.xpath(_BYLINE_XPATH)[:10]]
+    """The place in a byline that is the outlet and a place: "Sky News Arabia - Abu Dhabi",
+    "Por g1 SP — São Paulo" (the outlet's desk names the site as its first word)."""
+    elements = tree.xpath(_BYLINE_XPATH)[:10] + tree.xpath(_BY_TEXT_XPATH)[:5]
+    bylines = meta.get("author", []) + [_text(el) for el in elements]
     folded = {_fold(s) for s in sites}
     for line in bylines:
-        parts = _SEP.split(line)
-        if len(parts) == 2 and _fold(parts[0]) in folded:
+        parts = _SEP.split(metadata.strip_lead(line))
+        outlet = _fold(parts[0])
+        if len(parts) == 2 and (outlet in folded or outlet.split(" ")[0] in folded):
             place = parts[1].strip()
             if 0 < len(place.split()) <= _SHORT_SEGMENT and not any(c.isdigit() for c in place):
                 return place

@@ -317,3 +317,6 @@ def test_dateline_elements_and_outlet_place_bylines() -> None:
     head = '<meta property="og:site_name" content="Sky News Arabia">'
     byline = '<span class="article-author">Sky News Arabia - Abu Dhabi</span>'
     assert page_metadata_from_bytes(page(head, byline)).dateline == "Abu Dhabi"
+    head = '<meta property="og:site_name" content="G1">'
+    byline = "<p>Por g1 SP — São Paulo</p>"
+    assert page_metadata_from_bytes(page(head, byline)).dateline == "São Paulo"
