@@ -77,6 +77,8 @@ def _safe_parsed(parsed: Parsed) -> Parsed:
         source=safe_optional(parsed.source),
         url=safe_optional(parsed.url),
         language=safe_optional(parsed.language),
+        authors=tuple(safe_text(a) for a in parsed.authors),
+        dateline=safe_optional(parsed.dateline),
     )
 
 
@@ -102,6 +104,18 @@ def _cut(text: str | None, limit: int) -> str | None:
     return safe_text(text)[:limit].strip() or None
 
 
+_MAX_AUTHORS = 20
+
+
+def _authors(parsed: Parsed, from_body: str | None, cap: int) -> tuple[str, ...]:
+    """The reader's named authors, else the one byline of the header or the body."""
+    if parsed.authors:
+        names = [_cut(a, cap) for a in parsed.authors[:_MAX_AUTHORS]]
+        return tuple(n for n in names if n)
+    byline = _cut(metadata.clean_byline(parsed.author) or from_body, cap)
+    return (byline,) if byline else ()
+
+
 def finish(parsed: Parsed, limits: Limits | None = None) -> ArticleDraft:
     """Clean one parsed article and normalise its metadata into a draft.
 
@@ -118,18 +132,20 @@ def finish(parsed: Parsed, limits: Limits | None = None) -> ArticleDraft:
     if not cleaned.body.strip():
         raise RejectedInput("no_text", f"{_where(parsed)} has no article text after cleaning")
     cap = limits.max_field_chars
+    authors = _authors(parsed, cleaned.byline, cap)
     return ArticleDraft(
         body=safe_text(cleaned.body),
         title=safe_optional(title),
-        byline=_cut(metadata.clean_byline(parsed.author) or cleaned.byline, cap),
+        byline=_cut(metadata.join_authors(authors), cap),
+        authors=authors,
         published=_cut(metadata.parse_date(parsed.date) or cleaned.published, cap),
         language=_cut(_language(parsed, cleaned.body), cap),
-        dateline=_cut(cleaned.dateline, cap),
+        dateline=_cut(parsed.dateline or cleaned.dateline, cap),
         caption=_cut(cleaned.caption, cap),
         source=_cut(parsed.source, cap),
         url=_cut(parsed.url, cap),
         item=parsed.item,
-        removed=tuple(safe_text(r) for r in cleaned.removed),
+        removed=tuple(safe_text(r) for r in (*parsed.removed, *cleaned.removed)),
     )
 
 

@@ -48,6 +48,109 @@ def clean_byline(raw: str | None) -> str | None:
     return text
 
 
+# --- author lists ----------------------------------------------------------------------
+
+# "By", "Par", "Von", "Por", "di", "door", "av", "بقلم", "كتب" open a byline.
+_LEAD = re.compile(
+    r"^\s*(?:(?:written\s+|posted\s+)?by|par|von|por|di|door|av|af|بقلم|كتب)\s*[:：]?\s+", re.I
+)
+# "Posted by Jim Lee on April 3, 2024": the date after the name is not part of it.
+_TRAILING_DATE = re.compile(
+    r"\s+(?:on|le|el|am|il|em)\s+\S{0,12}\d.*$|\s+on\s+[A-Z][a-z]+\.?\s+\d.*$"
+)
+# "A, B and C", "A y B", "A et B", "A und B", "A e B", "A / B", "A; B", Arabic "A وB".
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;/|&]|\s(?:and|y|et|und|e|i|en|og|och)\s)\s*|\s+و(?=\S)", re.I)
+_NOT_A_PERSON = re.compile(
+    r"\b(?:staff|writer|reporters?|correspondents?|editors?|editorial|news|agency|press|"
+    r"desk|team|service|media|wire|contributors?|associated|bureau|redacci[oó]n|r[ée]daction|"
+    r"redaktion|agencia|agences?|the|com)\b|https?:|www\.|@|\.\w{2,4}$|\d",
+    re.I,
+)
+_PARTICLE = frozenset(
+    [
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ben",
+        "y",
+    ]
+)
+_MAX_NAME_WORDS = 5
+# Latin-script words of a name start upper-case ("Soo-yeon" after a hyphen is fine).
+_LATIN_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$")
+
+
+def person_name(raw: str, *, single_word: bool = False) -> str | None:
+    """`raw` as a person's name, or None for an outlet, a role, a URL or a sentence."""
+    text = " ".join(raw.split()).strip(" .,;:-—–|·•»«")
+    words = text.split()
+    if not words or len(words) > _MAX_NAME_WORDS or _NOT_A_PERSON.search(text):
+        return None
+    if len(words) == 1 and not single_word:
+        return None  # "Akron", "Berlin": a place or a section, not a byline
+    latin = [w for w in words if w.isascii() or _LATIN_WORD.match(w)]
+    if latin and not all(_LATIN_WORD.match(w) or w.lower() in _PARTICLE for w in latin):
+        return None
+    if text.isupper() and len(words) > 1:
+        text = text.title()  # "JANE DOE" from wire headers
+    return text
+
+
+def strip_lead(byline: str) -> str:
+    """A byline without its "By"/"Par"/"Por"/... word."""
+    return _LEAD.sub("", " ".join(byline[:_MAX_BYLINE_CHARS].split()))
+
+
+def split_authors(raw: str | None, *, single_word: bool = False) -> list[str]:
+    """Every person a byline names: "By A, B and C, cleveland.com" is [A, B, C]."""
+    if not raw or len(raw) > _MAX_BYLINE_CHARS:
+        return []
+    text = _TRAILING_DATE.sub("", _LEAD.sub("", " ".join(raw.split())))
+    names: list[str] = []
+    for part in _AUTHOR_SPLIT.split(text):
+        name = person_name(part, single_word=single_word)
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+def is_byline(paragraph: str, known: list[str]) -> bool:
+    """A line that only names authors: "By A and B, CNN", or the known names bare."""
+    if len(paragraph) > _MAX_BYLINE_CHARS:
+        return False
+    names = split_authors(paragraph)
+    if not names:
+        return False
+    if _LEAD.match(paragraph):
+        return True
+    folded = {k.casefold() for k in known}
+    return all(n.casefold() in folded for n in names)
+
+
+def join_authors(names: list[str] | tuple[str, ...]) -> str | None:
+    """One byline string for the export's `byline`: "A", "A and B", "A, B and C"."""
+    if not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 # --- datelines -----------------------------------------------------------------------
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -176,6 +279,8 @@ _SCRIPTS = (
     ("ko", "\uac00", "\ud7af"),
     ("zh", "\u4e00", "\u9fff"),
 )
+# What `detect_language` can name; a page declaring another language is taken at its word.
+DETECTABLE = frozenset(_STOPSETS) | {lang for lang, _, _ in _SCRIPTS}
 _WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 8
 _MIN_STOP_SHARE = 0.08

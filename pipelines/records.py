@@ -45,6 +45,7 @@ class ArticleDraft:
     url: str | None = None
     item: int = 0  # position inside a multi-article file (.jsonl line number), else 0
     removed: tuple[str, ...] = ()  # boilerplate lines cleaning took out, for audit
+    authors: tuple[str, ...] = ()  # every author the byline names, in its order
 
     @property
     def word_count(self) -> int:

@@ -54,6 +54,7 @@ def draft_from_json(data: str) -> ArticleDraft:
         k: safe_text(v) if isinstance(v, str) else v for k, v in json.loads(data).items()
     }
     fields["removed"] = tuple(fields.get("removed", ()))
+    fields["authors"] = tuple(safe_text(a) for a in fields.get("authors", ()) if isinstance(a, str))
     known = ArticleDraft.__dataclass_fields__
     return ArticleDraft(**{k: v for k, v in fields.items() if k in known})
 

@@ -21,6 +21,9 @@ class Parsed:
     url: str | None = None
     language: str | None = None
     item: int = 0
+    authors: tuple[str, ...] = ()  # every author, when the format names them one by one
+    dateline: str | None = None  # when the format gives it apart from the text
+    removed: tuple[str, ...] = ()  # what the reader already took out of the text, for audit
     # Formats that already give one paragraph per line (HTML extraction, JSON bodies
     # without blank lines) must not have their lines re-joined as hard wraps.
     lines_are_paragraphs: bool = False

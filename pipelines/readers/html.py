@@ -1,4 +1,5 @@
-"""HTML through trafilatura: main text plus title, author, date and site name."""
+"""HTML pages: what the page says about itself, then trafilatura's main text without the
+page's echo of that metadata (`pipelines.page_meta`, `pipelines.page_body`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 import trafilatura
 from trafilatura.utils import load_html
 
+from pipelines import metadata
 from pipelines.limits import Limits
+from pipelines.page_body import strip_echoes
+from pipelines.page_meta import PageMeta, choose_authors, choose_date, not_site, page_metadata
 from pipelines.readers import Parsed
 from pipelines.records import RejectedInput
 
@@ -50,10 +54,7 @@ def _load(html: str) -> Any:
     return tree
 
 
-def _extract(html: str) -> dict[str, Any] | None:
-    tree = _load(html)
-    if tree is None:
-        return None
+def _main_text(tree: Any) -> dict[str, Any] | None:
     try:
         doc = trafilatura.bare_extraction(
             tree,
@@ -61,11 +62,11 @@ def _extract(html: str) -> dict[str, Any] | None:
             include_comments=False,
             include_tables=False,
             favor_precision=False,
-            as_dict=True,
         )
     except Exception as exc:
         raise RejectedInput("unparseable", f"the HTML could not be parsed ({exc})") from None
-    return doc if isinstance(doc, dict) else None
+    found: Any = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else doc
+    return found if isinstance(found, dict) else None
 
 
 def _text(doc: dict[str, Any], key: str) -> str | None:
@@ -73,21 +74,54 @@ def _text(doc: dict[str, Any], key: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _language(declared: str | None, body: str) -> str | None:
+    """The declared language unless the text plainly is another: templates keep "en-US"
+    on Spanish pages. A language the detector cannot name is taken at the page's word."""
+    if declared and declared not in metadata.DETECTABLE:
+        return declared
+    return metadata.detect_language(body) or declared
+
+
+def _parsed(meta: PageMeta, doc: dict[str, Any], body: str) -> Parsed:
+    paragraphs = [" ".join(p.split()) for p in body.split("\n") if p.strip()]
+    known = [n for names in meta.author_sources.values() for n in names]
+    stripped = strip_echoes(paragraphs, meta, known)
+    authors = dict(meta.author_sources)
+    if stripped.authors:
+        authors["body"] = tuple(stripped.authors)
+    chosen = choose_authors(authors) or tuple(
+        # trafilatura's own guess, held to the same rules ("ZEIT ONLINE, dpa" names no one)
+        not_site(metadata.split_authors(_text(doc, "author")), meta.site_names)
+    )
+    dates = dict(meta.date_sources)
+    if stripped.published:
+        dates["body"] = stripped.published
+    text = "\n".join(stripped.paragraphs)
+    return Parsed(
+        text=text,
+        title=meta.headline or _text(doc, "title"),
+        author=metadata.join_authors(chosen),
+        authors=chosen,
+        date=choose_date(dates) or _text(doc, "date"),
+        dateline=meta.dateline or stripped.dateline,
+        source=(meta.site_names or (None,))[0] or _text(doc, "sitename"),
+        url=meta.url or _text(doc, "url"),
+        language=_language(meta.language, text),
+        lines_are_paragraphs=True,
+        removed=tuple(stripped.removed),
+    )
+
+
 def read_html(html: str, limits: Limits | None = None) -> list[Parsed]:
     """`limits` is accepted for a uniform reader signature; the caps apply in `finish`."""
-    doc = _extract(html)
+    tree = _load(html)
+    if tree is None:
+        raise RejectedInput("no_text", "the HTML holds no article text")
+    meta = page_metadata(tree)  # before trafilatura, which prunes the tree it is given
+    if meta.is_article is False:
+        raise RejectedInput("not_article", meta.kind_reason or "the page is not an article")
+    doc = _main_text(tree)
     body = _text(doc, "text") if doc else None
     if doc is None or body is None:
         raise RejectedInput("no_text", "the HTML holds no article text")
-    return [
-        Parsed(
-            text=body,
-            title=_text(doc, "title"),
-            author=_text(doc, "author"),
-            date=_text(doc, "date"),
-            source=_text(doc, "sitename"),
-            url=_text(doc, "url"),
-            language=_text(doc, "language"),
-            lines_are_paragraphs=True,
-        )
-    ]
+    return [_parsed(meta, doc, body)]

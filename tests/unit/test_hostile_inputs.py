@@ -18,14 +18,14 @@ from pipelines.records import ArticleDraft, RejectedInput
 from pipelines.sanitize import is_safe, safe_text
 
 BODY = "The council met on Tuesday and debated the budget for a long time. "
-TEXT_FIELDS = [f.name for f in fields(ArticleDraft) if f.name not in ("item", "removed")]
+TEXT_FIELDS = [f.name for f in fields(ArticleDraft) if f.name not in ("item", "removed", "authors")]
 # What a field may never hold: NUL, C0/C1 controls other than \n and \t, lone surrogates.
 FORBIDDEN = [chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]]
 
 
 def texts(draft: ArticleDraft) -> list[str]:
     values = [getattr(draft, name) for name in TEXT_FIELDS]
-    return [v for v in values if v is not None] + list(draft.removed)
+    return [v for v in values if v is not None] + list(draft.removed) + list(draft.authors)
 
 
 def assert_clean(draft: ArticleDraft) -> None:
