@@ -9,6 +9,7 @@ import shutil
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ from db import ledger, queries
 from db.migrate import upgrade
 from db.models import State
 from db.session import transaction
+from workers.doctor import CHECKS
+from workers.faults import (
+    EXIT_CONFIG,
+    EXIT_DOCTOR,
+    EXIT_REDIS,
+    Fault,
+    require_database,
+    require_folder,
+    require_redis_url,
+    translate,
+)
 from workers.files import Folders
 from workers.runtime import Runtime
 from workers.settings import Settings, load_settings
@@ -32,20 +44,41 @@ console = Console(stderr=True)
 def _settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as exc:
-        raise click.ClickException(f"bad settings: {exc}") from exc
+    except ValueError as exc:  # pydantic's ValidationError is one
+        raise Fault(f"bad settings: {exc}", EXIT_CONFIG) from exc
+
+
+def _require_data_dir(settings: Settings) -> None:
+    require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=False)
+
+
+def _require_database(settings: Settings) -> None:
+    if settings.database_url is None:  # the SQLite file lives in the data dir
+        _require_data_dir(settings)
+    require_database(settings.effective_database_url)
 
 
 def _sessions(settings: Settings, *, readonly: bool = False) -> Any:
+    """Sessions on a database that answers and is at the latest migration."""
+    _require_database(settings)
     runtime = Runtime.from_settings(settings)
     return runtime.read_sessions if readonly else runtime.sessions
 
 
+def _require_inbox(settings: Settings) -> None:
+    require_folder(settings.inbox, "DROPWIRE_INBOX", create=True)
+
+
 def _broker(settings: Settings) -> Any:
+    """A broker on a Redis that answers."""
+    if settings.redis_url is None:  # the embedded server publishes its URL in the data dir
+        _require_data_dir(settings)
     try:
-        return Runtime.from_settings(settings).new_broker()
+        url = settings.effective_redis_url
     except RuntimeError as exc:  # no Redis URL and no embedded server to find
-        raise click.ClickException(str(exc)) from exc
+        raise Fault(str(exc), EXIT_REDIS) from exc
+    require_redis_url(url)
+    return Runtime.from_settings(settings).new_broker()
 
 
 def _setup_logging(level: str) -> None:
@@ -55,10 +88,39 @@ def _setup_logging(level: str) -> None:
     )
 
 
-@click.group()
+class DropwireGroup(click.Group):
+    """The one place where an exception from any command becomes an operator's message: a
+    known infrastructure fault prints one line and exits with its code (workers/faults.py);
+    `--debug` shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get(DEBUG_KEY):
+                if isinstance(exc, Fault):  # click would print only its message
+                    traceback.print_exception(exc, file=sys.stderr)
+                raise
+            if isinstance(exc, click.ClickException):
+                raise
+            fault = translate(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+
+
+DEBUG_KEY = "dropwire.debug"
+
+
+@click.group(cls=DropwireGroup)
 @click.option("--log-level", default="INFO", show_default=True)
-def main(log_level: str) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error, not one line")
+@click.pass_context
+def main(ctx: click.Context, log_level: str, debug: bool) -> None:
     """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL."""
+    ctx.meta[DEBUG_KEY] = debug
     _setup_logging(log_level)
 
 
@@ -74,6 +136,10 @@ def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) ->
     from workers.supervisor import run_service
 
     settings = _settings(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
+    require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
+    _require_inbox(settings)
+    if settings.redis_url is not None:  # else `up` starts its own
+        require_redis_url(settings.redis_url)
     sys.exit(run_service(settings, console))
 
 
@@ -81,7 +147,8 @@ def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) ->
 def migrate() -> None:
     """Apply the database migrations and exit."""
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url is None:  # the SQLite file lives in the data dir
+        require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
     upgrade(settings.effective_database_url)
     console.print("database is at the latest schema")
 
@@ -90,6 +157,8 @@ def migrate() -> None:
 def watch() -> None:
     """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
     settings = _settings()
+    _require_inbox(settings)
+    _sessions(settings)
     runtime = Runtime.from_settings(settings)
     watcher = build_watcher(runtime, _broker(settings))
     _run_until_signal(watcher.run)
@@ -122,6 +191,8 @@ def monitor(host: str | None, port: int | None) -> None:
     from workers.monitor import serve
 
     settings = _settings(monitor_host=host, monitor_port=port)
+    # The database only: the monitor keeps serving (broker_up 0) while Redis is away.
+    _require_database(settings)
     _run_until_signal(lambda stop: serve(settings, stop))
 
 
@@ -132,6 +203,41 @@ def _run_until_signal(target: Any) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     target(stop)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON")
+@click.option(
+    "--skip",
+    multiple=True,
+    type=click.Choice(sorted(CHECKS)),
+    help="Leave a check out (repeatable); compose skips `workers` before they start",
+)
+def doctor(as_json: bool, skip: tuple[str, ...]) -> None:
+    """Check this deployment: Redis, database, spaCy model, folders, disk, timeouts, workers.
+
+    Each check prints ok, warn or fail with what to do; the exit status is 8 when any fails.
+
+    \b
+    Example:
+      dropwire doctor --json | jq '.checks[] | select(.status != "ok")'
+    """
+    from workers.doctor import run_checks, unchecked_settings, worst
+    from workers.render import doctor_table
+
+    try:
+        settings = unchecked_settings()
+    except ValueError as exc:
+        raise Fault(f"bad settings: {exc}", EXIT_CONFIG) from exc
+    checks = run_checks(settings, frozenset(skip))
+    verdict = worst(checks)
+    if as_json:
+        body = {"status": verdict, "checks": [c.as_json() for c in checks]}
+        click.echo(json.dumps(body, indent=2))
+    else:
+        Console().print(doctor_table(checks))
+    if verdict == "fail":
+        sys.exit(EXIT_DOCTOR)
 
 
 # ---------------------------------------------------------------------------- ingest
@@ -175,7 +281,8 @@ def _into_inbox(settings: Settings, path: Path) -> Path:
 def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
     """Enqueue files or folders once."""
     settings = _settings()
-    settings.inbox.mkdir(parents=True, exist_ok=True)
+    _require_inbox(settings)
+    _require_database(settings)
     files = [_into_inbox(settings, p) for p in _expand(settings, paths)]
     if not files:
         raise click.ClickException("no files to ingest")
@@ -339,6 +446,7 @@ def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
     if not ids and not retry_all:
         raise click.ClickException("name ledger ids to retry, or --all")
     settings = _settings()
+    _require_inbox(settings)
     broker = _broker(settings)
     count = retry_failed(
         settings, _sessions(settings), broker.send, None if retry_all else list(ids)

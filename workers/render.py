@@ -113,6 +113,20 @@ def failed_table(rows: Iterable[FailureRow], title: str = "failed") -> Table:
     return table
 
 
+# --------------------------------------------------------------------------- doctor
+
+_STATUS_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+
+
+def doctor_table(checks: Iterable[Any]) -> Table:
+    """`dropwire doctor`'s checks (workers.doctor.Check), one a row."""
+    table = Table("check", "status", "detail", "fix", title="doctor")
+    for c in checks:
+        status = Text(c.status, style=_STATUS_STYLE.get(c.status, ""))
+        _row(table, c.name, status, safe(c.detail, limit=None), safe(c.fix, limit=None))
+    return table
+
+
 # --------------------------------------------------------------------------- extract
 
 QUOTE_LIMIT = 2000
