@@ -75,14 +75,21 @@ def check_redis(settings: Settings) -> Check:
             f"Redis answers, its maxmemory-policy cannot be read ({exc})",
             f"make sure the server runs with maxmemory-policy {SAFE_POLICY}",
         )
-    if policy != SAFE_POLICY:
-        return _bad(
-            "redis",
-            "fail",
-            f"Redis evicts keys under memory pressure (maxmemory-policy {policy})",
-            f"run redis-server with --maxmemory-policy {SAFE_POLICY}",
-        )
-    return _ok("redis", f"Redis answers, maxmemory-policy {policy}")
+    return policy_check(policy)
+
+
+def policy_check(policy: str) -> Check:
+    """noeviction is safe; a volatile-* policy evicts only keys with a TTL (queues have none,
+    results and locks do): a warn; allkeys-* may drop a queue: a fail."""
+    if policy == SAFE_POLICY:
+        return _ok("redis", f"Redis answers, maxmemory-policy {policy}")
+    status: Status = "warn" if policy.startswith("volatile-") else "fail"
+    return _bad(
+        "redis",
+        status,
+        f"Redis evicts keys under memory pressure (maxmemory-policy {policy})",
+        f"run redis-server with --maxmemory-policy {SAFE_POLICY}",
+    )
 
 
 # --------------------------------------------------------------------------- database

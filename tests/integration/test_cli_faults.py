@@ -7,6 +7,7 @@ password, URLs that are not URLs, a missing data dir and an inbox that is a file
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -232,3 +233,35 @@ def test_a_bug_is_not_dressed_up_as_a_fault() -> None:
 )
 def test_mask(text: str, expected: str) -> None:
     assert faults.mask(text) == expected
+
+
+# The doctor reports instead of stopping at the first fault: each fault is a failing check.
+DOCTOR_FINDS = {
+    "no data dir": {"redis", "database"},
+    "database missing": {"database"},
+    "database unreachable": {"database"},
+    "database at an older schema": {"database"},
+    "database URL not a URL": {"database"},
+    "redis unreachable": {"redis"},
+    "redis refuses the password": {"redis"},
+    "redis URL not a Redis URL": {"redis"},
+    "inbox is not a folder": {"folders"},
+}
+
+
+@pytest.mark.parametrize("fault_name", list(FAULTS))
+def test_doctor_names_every_fault(
+    fault_name: str,
+    healthy: dict[str, str | None],
+    tmp_path: Path,
+    pg_old_url: Callable[[], str],
+) -> None:
+    env = faulty_env(fault_name, healthy, tmp_path, pg_old_url)
+    args = ("doctor", "--json", "--skip", "workers", "--skip", "spacy_model")
+    healthy_run = run(args, healthy)
+    assert healthy_run.exit_code == 0, healthy_run.stdout
+    result = run(args, env)
+    assert result.exit_code == faults.EXIT_DOCTOR, (result.stdout, result.stderr)
+    failing = {c["name"] for c in json.loads(result.stdout)["checks"] if c["status"] == "fail"}
+    assert failing == DOCTOR_FINDS[fault_name]
+    assert SECRET not in result.output + result.stderr
