@@ -22,6 +22,7 @@ from db import ledger, queries
 from db.migrate import upgrade
 from db.models import State
 from db.session import transaction
+from pipelines.display import title_and_flag
 from workers.doctor import CHECKS
 from workers.faults import (
     EXIT_CONFIG,
@@ -406,7 +407,7 @@ def export(fmt: str) -> None:
     sessions = _sessions(settings, readonly=True)
     try:
         with transaction(sessions) as s:
-            for record in queries.export_articles(s):
+            for record in queries.export_articles(s, titler=title_and_flag):
                 click.echo(json.dumps(record, ensure_ascii=False))
     except BrokenPipeError:
         # `dropwire export | head`: the reader has all it wanted. Point stdout at devnull so
