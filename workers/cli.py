@@ -116,11 +116,22 @@ DEBUG_KEY = "dropwire.debug"
 
 
 @click.group(cls=DropwireGroup)
+@click.version_option(package_name="dropwire", prog_name="dropwire")
 @click.option("--log-level", default="INFO", show_default=True)
 @click.option("--debug", is_flag=True, help="Show the traceback of an error, not one line")
 @click.pass_context
 def main(ctx: click.Context, log_level: str, debug: bool) -> None:
-    """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL."""
+    """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL.
+
+    Settings come from DROPWIRE_* variables (README, Settings). Exit codes: 3 bad setting,
+    4 folder, 5 database, 6 schema, 7 Redis, 8 doctor failed; --debug shows the traceback.
+
+    \b
+    Example:
+      dropwire up --inbox ./inbox
+      dropwire status
+      dropwire doctor
+    """
     ctx.meta[DEBUG_KEY] = debug
     _setup_logging(log_level)
 
@@ -133,7 +144,12 @@ def main(ctx: click.Context, log_level: str, debug: bool) -> None:
 @click.option("--workers", "nlp_workers", type=int, help="NLP worker processes (default: CPUs)")
 @click.option("--monitor-port", type=int, help="Monitor port on 127.0.0.1 (default 8787)")
 def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) -> None:
-    """Run watcher, workers and monitor until Ctrl-C."""
+    """Run watcher, workers and monitor until Ctrl-C.
+
+    \b
+    Example:
+      dropwire up --inbox ./inbox --workers 2 --monitor-port 8787
+    """
     from workers.supervisor import run_service
 
     settings = _settings(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
@@ -146,7 +162,12 @@ def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) ->
 
 @main.command()
 def migrate() -> None:
-    """Apply the database migrations and exit."""
+    """Apply the database migrations and exit.
+
+    \b
+    Example:
+      DROPWIRE_DATABASE_URL=postgresql+psycopg://dropwire@db/dropwire dropwire migrate
+    """
     settings = _settings()
     if settings.database_url is None:  # the SQLite file lives in the data dir
         require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
@@ -156,7 +177,12 @@ def migrate() -> None:
 
 @main.command()
 def watch() -> None:
-    """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
+    """Run the watcher (and sweeper) alone, for a deployment with separate processes.
+
+    \b
+    Example:
+      dropwire watch
+    """
     settings = _settings()
     _require_inbox(settings)
     _sessions(settings)
@@ -167,7 +193,12 @@ def watch() -> None:
 
 @main.command()
 def sweep() -> None:
-    """Run the sweeper alone: re-send ledger rows stuck in flight."""
+    """Run the sweeper alone: re-send ledger rows stuck in flight.
+
+    \b
+    Example:
+      dropwire sweep
+    """
     from workers.sweeper import sweeper_for
 
     settings = _settings()
@@ -188,7 +219,12 @@ def sweep() -> None:
 @click.option("--host", help="Bind address (default 127.0.0.1)")
 @click.option("--port", type=int, help="Port (default 8787)")
 def monitor(host: str | None, port: int | None) -> None:
-    """Serve the dashboard, /api/status and /metrics."""
+    """Serve the dashboard, /api/status and /metrics.
+
+    \b
+    Example:
+      dropwire monitor --host 0.0.0.0 --port 8787
+    """
     from workers.monitor import serve
 
     settings = _settings(monitor_host=host, monitor_port=port)
@@ -280,7 +316,12 @@ def _into_inbox(settings: Settings, path: Path) -> Path:
 @click.option("--wait", is_flag=True, help="Return when every file is stored or failed")
 @click.option("--timeout", type=float, default=None, help="Give up waiting after this many s")
 def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
-    """Enqueue files or folders once."""
+    """Enqueue files or folders once.
+
+    \b
+    Example:
+      dropwire ingest ~/wire/*.txt --wait --timeout 600
+    """
     settings = _settings()
     _require_inbox(settings)
     _require_database(settings)
@@ -348,7 +389,12 @@ def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON")
 def extract(file: Path, as_json: bool) -> None:
-    """Run extraction in-process on one file; touches no queue or database."""
+    """Run extraction in-process on one file; touches no queue or database.
+
+    \b
+    Example:
+      dropwire extract inbox/wire-0412.txt --json
+    """
     from workers.extraction import ExtractFailed, extract_with_limit
     from workers.render import print_record
 
@@ -369,7 +415,13 @@ def extract(file: Path, as_json: bool) -> None:
 @click.option("--watch", is_flag=True, help="Refresh the table until Ctrl-C")
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Refresh every N s")
 def status(as_json: bool, watch: bool, interval: float) -> None:
-    """Queues, workers, files, throughput, latency and what failed."""
+    """Queues, workers, files, throughput, latency and what failed.
+
+    \b
+    Example:
+      dropwire status --watch --interval 5
+      dropwire status --json
+    """
     from rich.live import Live
 
     from workers.render import status_view
@@ -402,7 +454,12 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 def export(fmt: str) -> None:
-    """Every stored article as one JSON object a line."""
+    """Every stored article as one JSON object a line.
+
+    \b
+    Example:
+      dropwire export --format jsonl > articles.jsonl
+    """
     settings = _settings()
     sessions = _sessions(settings, readonly=True)
     try:
@@ -417,12 +474,24 @@ def export(fmt: str) -> None:
 
 @main.group()
 def failed() -> None:
-    """Inspect and re-run what failed."""
+    """Inspect and re-run what failed.
+
+    \b
+    Example:
+      dropwire failed list
+      dropwire failed retry --all
+    """
 
 
 @failed.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON")
 def failed_list(as_json: bool) -> None:
+    """What failed and why (reasons cut to fit; --json has them whole).
+
+    \b
+    Example:
+      dropwire failed list --json
+    """
     from workers.render import failed_table
     from workers.snapshot import plain
 
@@ -441,7 +510,13 @@ def failed_list(as_json: bool) -> None:
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "retry_all", is_flag=True, help="Retry every failed file")
 def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
-    """Send failed files again (their file comes back from failed/ first)."""
+    """Send failed files again (their file comes back from failed/ first).
+
+    \b
+    Example:
+      dropwire failed retry 12 15
+      dropwire failed retry --all
+    """
     from workers.retry import retry_failed
 
     if not ids and not retry_all:
