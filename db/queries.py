@@ -275,6 +275,17 @@ class FailureRow:
     stored_path: str | None
 
 
+def _chips(entities: list[dict[str, object]], max_chars: int | None) -> tuple[EntityCount, ...]:
+    return tuple(
+        EntityCount(
+            canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
+            label=cast(str, e["label"]),
+            count=cast(int, e["count"]),
+        )
+        for e in entities
+    )
+
+
 def recent_articles(
     session: Session,
     limit: int = 10,
@@ -307,14 +318,7 @@ def recent_articles(
     out = []
     for id_, title, opening, path, words, dup_of, dup_kind, similarity, created in rows:
         shown, derived = titler(title, opening)
-        chips = tuple(
-            EntityCount(
-                canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
-                label=cast(str, e["label"]),
-                count=cast(int, e["count"]),
-            )
-            for e in entities.get(analysed[id_], [])[:top]
-        )
+        chips = _chips(entities.get(analysed[id_], [])[:top], max_chars)
         out.append(
             ArticleRow(
                 id=id_,

@@ -5,114 +5,36 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from db import ledger, queries
+from db import queries
 from db.migrate import upgrade
-from db.models import State
 from db.session import transaction
 from pipelines.display import title_and_flag
-from workers.doctor import CHECKS
-from workers.faults import (
-    EXIT_CONFIG,
-    EXIT_DOCTOR,
-    EXIT_REDIS,
-    Fault,
-    require_database,
-    require_folder,
-    require_redis_url,
-    translate,
+from workers.cli_base import (
+    DEBUG_KEY,
+    DropwireGroup,
+    broker_for,
+    require_database_of,
+    require_inbox,
+    sessions_for,
+    settings_from,
+    setup_logging,
 )
-from workers.files import Folders
+from workers.cli_ingest import expand, into_inbox, wait_for
+from workers.doctor import CHECKS
+from workers.faults import EXIT_CONFIG, EXIT_DOCTOR, Fault, require_folder, require_redis_url
 from workers.runtime import Runtime
-from workers.settings import Settings, load_settings
 from workers.watcher import build_watcher
 
 console = Console(stderr=True)
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as exc:  # pydantic's ValidationError is one
-        raise Fault(f"bad settings: {exc}", EXIT_CONFIG) from exc
-
-
-def _require_data_dir(settings: Settings) -> None:
-    require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=False)
-
-
-def _require_database(settings: Settings) -> None:
-    if settings.database_url is None:  # the SQLite file lives in the data dir
-        _require_data_dir(settings)
-    require_database(settings.effective_database_url)
-
-
-def _sessions(settings: Settings, *, readonly: bool = False) -> Any:
-    """Sessions on a database that answers and is at the latest migration."""
-    _require_database(settings)
-    runtime = Runtime.from_settings(settings)
-    return runtime.read_sessions if readonly else runtime.sessions
-
-
-def _require_inbox(settings: Settings) -> None:
-    require_folder(settings.inbox, "DROPWIRE_INBOX", create=True)
-
-
-def _broker(settings: Settings) -> Any:
-    """A broker on a Redis that answers."""
-    if settings.redis_url is None:  # the embedded server publishes its URL in the data dir
-        _require_data_dir(settings)
-    try:
-        url = settings.effective_redis_url
-    except RuntimeError as exc:  # no Redis URL and no embedded server to find
-        raise Fault(str(exc), EXIT_REDIS) from exc
-    require_redis_url(url)
-    return Runtime.from_settings(settings).new_broker()
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-
-class DropwireGroup(click.Group):
-    """The one place where an exception from any command becomes an operator's message: a
-    known infrastructure fault prints one line and exits with its code (workers/faults.py);
-    `--debug` shows the traceback instead."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except Exception as exc:
-            if ctx.meta.get(DEBUG_KEY):
-                if isinstance(exc, Fault):  # click would print only its message
-                    traceback.print_exception(exc, file=sys.stderr)
-                raise
-            if isinstance(exc, click.ClickException):
-                raise
-            fault = translate(exc)
-            if fault is None:
-                raise
-            raise fault from exc
-
-
-DEBUG_KEY = "dropwire.debug"
 
 
 @click.group(cls=DropwireGroup)
@@ -133,7 +55,7 @@ def main(ctx: click.Context, log_level: str, debug: bool) -> None:
       dropwire doctor
     """
     ctx.meta[DEBUG_KEY] = debug
-    _setup_logging(log_level)
+    setup_logging(log_level)
 
 
 # ---------------------------------------------------------------------------- service
@@ -152,9 +74,9 @@ def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) ->
     """
     from workers.supervisor import run_service
 
-    settings = _settings(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
+    settings = settings_from(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
     require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
-    _require_inbox(settings)
+    require_inbox(settings)
     if settings.redis_url is not None:  # else `up` starts its own
         require_redis_url(settings.redis_url)
     sys.exit(run_service(settings, console))
@@ -168,7 +90,7 @@ def migrate() -> None:
     Example:
       DROPWIRE_DATABASE_URL=postgresql+psycopg://dropwire@db/dropwire dropwire migrate
     """
-    settings = _settings()
+    settings = settings_from()
     if settings.database_url is None:  # the SQLite file lives in the data dir
         require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
     upgrade(settings.effective_database_url)
@@ -183,11 +105,11 @@ def watch() -> None:
     Example:
       dropwire watch
     """
-    settings = _settings()
-    _require_inbox(settings)
-    _sessions(settings)
+    settings = settings_from()
+    require_inbox(settings)
+    sessions_for(settings)
     runtime = Runtime.from_settings(settings)
-    watcher = build_watcher(runtime, _broker(settings))
+    watcher = build_watcher(runtime, broker_for(settings))
     _run_until_signal(watcher.run)
 
 
@@ -201,8 +123,8 @@ def sweep() -> None:
     """
     from workers.sweeper import sweeper_for
 
-    settings = _settings()
-    sweep_now = sweeper_for(settings, _sessions(settings), _broker(settings))
+    settings = settings_from()
+    sweep_now = sweeper_for(settings, sessions_for(settings), broker_for(settings))
 
     def loop(stop: threading.Event) -> None:
         while not stop.is_set():
@@ -227,9 +149,9 @@ def monitor(host: str | None, port: int | None) -> None:
     """
     from workers.monitor import serve
 
-    settings = _settings(monitor_host=host, monitor_port=port)
+    settings = settings_from(monitor_host=host, monitor_port=port)
     # The database only: the monitor keeps serving (broker_up 0) while Redis is away.
-    _require_database(settings)
+    require_database_of(settings)
     _run_until_signal(lambda stop: serve(settings, stop))
 
 
@@ -280,37 +202,6 @@ def doctor(as_json: bool, skip: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------- ingest
 
 
-def _expand(settings: Settings, paths: tuple[Path, ...]) -> Iterator[Path]:
-    """The files named, folders walked like the inbox: never done/ or failed/, no dot-files,
-    partial names or symlinks."""
-    from workers.files import iter_inbox
-
-    skip = Folders.from_settings(settings).skip
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(iter_inbox(path.resolve(), skip))
-        elif path.is_file():
-            yield path
-        else:
-            raise click.ClickException(f"{path}: no such file or folder")
-
-
-def _into_inbox(settings: Settings, path: Path) -> Path:
-    """Files outside the inbox are copied in (temp name, then rename), so workers only ever
-    read inside it."""
-    inbox = settings.inbox.resolve()
-    resolved = path.resolve()
-    if resolved.is_relative_to(inbox) and not path.is_symlink():
-        return resolved
-    target = inbox / resolved.name
-    if target.exists():
-        target = inbox / f"{resolved.stem}.{time.time_ns()}{resolved.suffix}"
-    partial = target.with_name(target.name + ".part")
-    shutil.copyfile(resolved, partial)
-    os.replace(partial, target)
-    return target
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--wait", is_flag=True, help="Return when every file is stored or failed")
@@ -322,64 +213,23 @@ def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
     Example:
       dropwire ingest ~/wire/*.txt --wait --timeout 600
     """
-    settings = _settings()
-    _require_inbox(settings)
-    _require_database(settings)
-    files = [_into_inbox(settings, p) for p in _expand(settings, paths)]
+    settings = settings_from()
+    require_inbox(settings)
+    require_database_of(settings)
+    files = [into_inbox(settings, p) for p in expand(settings, paths)]
     if not files:
         raise click.ClickException("no files to ingest")
-    watcher = build_watcher(Runtime.from_settings(settings), _broker(settings))
+    watcher = build_watcher(Runtime.from_settings(settings), broker_for(settings))
     keys = watcher.take(files)
     console.print(f"enqueued {len(keys)} file(s)")
     if wait:
-        summary = _wait_for(settings, keys, timeout)
+        summary = wait_for(settings, console, keys, timeout)
         console.print(
             f"stored {summary['stored']}, duplicates {summary['duplicates']}, "
             f"failed {summary['failed']}"
         )
         if summary["unfinished"]:
             raise click.ClickException(f"{summary['unfinished']} file(s) still in progress")
-
-
-def _wait_for(settings: Settings, keys: list[str], timeout: float | None) -> dict[str, int]:
-    sessions = _sessions(settings, readonly=True)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    with Progress(
-        TextColumn("[bold]ingesting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        bar = progress.add_task("files", total=len(keys))
-        while True:
-            summary = _summarise(sessions, keys)
-            progress.update(bar, total=summary["total"], completed=summary["finished"])
-            if summary["unfinished"] == 0:
-                return summary
-            if deadline is not None and time.monotonic() > deadline:
-                return summary
-            time.sleep(0.5)
-
-
-def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
-    with transaction(sessions) as s:
-        rows = ledger.entries_for_paths(s, keys)
-        articles = {a.ledger_id: a for a in queries.articles_for_ledgers(s, [r.id for r in rows])}
-    leaves = [r for r in rows if r.state != State.SPLIT]
-    done = [r for r in leaves if r.state == State.DONE]
-    dupes = sum(1 for r in done if articles.get(r.id) and articles[r.id].duplicate_of)
-    failed = sum(1 for r in leaves if r.state == State.FAILED)
-    seen = {r.source_path for r in rows}
-    unfinished = sum(1 for r in leaves if r.state not in State.TERMINAL) + len(set(keys) - seen)
-    return {
-        "total": len(leaves) + len(set(keys) - seen),
-        "finished": len(done) + failed,
-        "stored": len(done) - dupes,
-        "duplicates": dupes,
-        "failed": failed,
-        "unfinished": unfinished,
-    }
 
 
 # ---------------------------------------------------------------------------- reading
@@ -399,7 +249,7 @@ def extract(file: Path, as_json: bool) -> None:
     from workers.render import print_record
 
     try:
-        records = extract_with_limit(file, _settings())
+        records = extract_with_limit(file, settings_from())
     except ExtractFailed as exc:
         raise click.ClickException(f"rejected ({exc.code}): {exc.reason}") from exc
     if as_json:
@@ -429,9 +279,9 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
     from workers.status import collect
     from workers.tracker import WorkerTracker
 
-    settings = _settings()
-    broker = _broker(settings)
-    sessions = _sessions(settings, readonly=True)
+    settings = settings_from()
+    broker = broker_for(settings)
+    sessions = sessions_for(settings, readonly=True)
     tracker = WorkerTracker(broker.app)
 
     def snapshot() -> Snapshot:
@@ -460,8 +310,8 @@ def export(fmt: str) -> None:
     Example:
       dropwire export --format jsonl > articles.jsonl
     """
-    settings = _settings()
-    sessions = _sessions(settings, readonly=True)
+    settings = settings_from()
+    sessions = sessions_for(settings, readonly=True)
     try:
         with transaction(sessions) as s:
             for record in queries.export_articles(s, titler=title_and_flag):
@@ -495,8 +345,8 @@ def failed_list(as_json: bool) -> None:
     from workers.render import failed_table
     from workers.snapshot import plain
 
-    settings = _settings()
-    with transaction(_sessions(settings, readonly=True)) as s:
+    settings = settings_from()
+    with transaction(sessions_for(settings, readonly=True)) as s:
         rows = queries.failed_rows(s)
     if as_json:
         # Whole reasons and paths: this is the machine face. ASCII JSON stays valid whatever
@@ -521,10 +371,10 @@ def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
 
     if not ids and not retry_all:
         raise click.ClickException("name ledger ids to retry, or --all")
-    settings = _settings()
-    _require_inbox(settings)
-    broker = _broker(settings)
+    settings = settings_from()
+    require_inbox(settings)
+    broker = broker_for(settings)
     count = retry_failed(
-        settings, _sessions(settings), broker.send, None if retry_all else list(ids)
+        settings, sessions_for(settings), broker.send, None if retry_all else list(ids)
     )
     console.print(f"sent {count} file(s) again")
