@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    case,
     func,
     select,
 )
@@ -16,9 +17,22 @@ from sqlalchemy.orm import Session
 from db.models import Article, ArticleEntity, Entity, LedgerEntry, Mention, Quote, State
 from db.sqlutil import aware, chunks
 
+# (title, body or its opening) → (the title to show, whether it was derived). The rule lives in
+# pipelines.display; db only applies the one it is given (it imports no pipeline logic).
+Titler = Callable[[str | None, str | None], tuple[str | None, bool]]
+# How much of the body a titler is given when an article has no title.
+LEDE_CHARS = 400
 
-def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, object]]:
-    """Every stored article as its export record (DESIGN.md §3), in id order."""
+
+def title_as_is(title: str | None, _body: str | None) -> tuple[str | None, bool]:
+    return title, False
+
+
+def export_articles(
+    session: Session, batch: int = 500, titler: Titler = title_as_is
+) -> Iterator[dict[str, object]]:
+    """Every stored article as its export record (DESIGN.md §3), in id order; `title` is what
+    the file said (None for none), `display_title` what `titler` makes of it."""
     last_id = 0
     while True:
         articles = list(
@@ -28,12 +42,15 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         )
         if not articles:
             return
-        yield from export_records(session, articles)
+        yield from export_records(session, articles, titler)
         last_id = articles[-1].id
 
 
-def export_records(session: Session, articles: Sequence[Article]) -> list[dict[str, object]]:
+def export_records(
+    session: Session, articles: Sequence[Article], titler: Titler = title_as_is
+) -> list[dict[str, object]]:
     """The export record (DESIGN.md §3) of each article, in the order given."""
+    titles = {a.id: titler(a.title, a.body) for a in articles}
     analysed = {a.id: _analysed_as(a.id, a.duplicate_of, a.duplicate_kind) for a in articles}
     sources = sorted(set(analysed.values()))
     entities = _entities_by_article(session, sources)
@@ -44,6 +61,8 @@ def export_records(session: Session, articles: Sequence[Article]) -> list[dict[s
             "source_path": a.source_path,
             "sha256": a.sha256,
             "title": a.title,
+            "display_title": titles[a.id][0],
+            "display_title_derived": titles[a.id][1],
             "byline": a.byline,
             "published": a.published,
             "language": a.language,
@@ -249,6 +268,8 @@ class ArticleRow:
 
     id: int
     title: str | None
+    display_title: str | None  # the title, or one derived from the lede (title_derived)
+    title_derived: bool
     source_path: str
     word_count: int
     duplicate_of: int | None
@@ -269,15 +290,33 @@ class FailureRow:
     stored_path: str | None
 
 
+def _chips(entities: list[dict[str, object]], max_chars: int | None) -> tuple[EntityCount, ...]:
+    return tuple(
+        EntityCount(
+            canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
+            label=cast(str, e["label"]),
+            count=cast(int, e["count"]),
+        )
+        for e in entities
+    )
+
+
 def recent_articles(
-    session: Session, limit: int = 10, top: int = 5, max_chars: int | None = None
+    session: Session,
+    limit: int = 10,
+    top: int = 5,
+    max_chars: int | None = None,
+    titler: Titler = title_as_is,
 ) -> list[ArticleRow]:
     """The newest stored articles with their `top` entities and duplicate link; texts cut to
     `max_chars` when given."""
+    # Only an untitled article's opening leaves the database, never a whole body.
+    lede = case((Article.title.is_(None), func.substr(Article.body, 1, LEDE_CHARS)), else_=None)
     query = (
         select(
             Article.id,
             _capped(Article.title, max_chars),
+            lede,
             _capped(Article.source_path, max_chars),
             Article.word_count,
             Article.duplicate_of,
@@ -289,22 +328,18 @@ def recent_articles(
         .limit(limit)
     )
     rows = list(session.execute(query).tuples())
-    analysed = {r[0]: _analysed_as(r[0], r[4], r[5]) for r in rows}
+    analysed = {r[0]: _analysed_as(r[0], r[5], r[6]) for r in rows}
     entities = _entities_by_article(session, sorted(set(analysed.values())))
     out = []
-    for id_, title, path, words, dup_of, dup_kind, similarity, created in rows:
-        chips = tuple(
-            EntityCount(
-                canonical=_clip_or_none(cast(str, e["canonical"]), max_chars) or "",
-                label=cast(str, e["label"]),
-                count=cast(int, e["count"]),
-            )
-            for e in entities.get(analysed[id_], [])[:top]
-        )
+    for id_, title, opening, path, words, dup_of, dup_kind, similarity, created in rows:
+        shown, derived = titler(title, opening)
+        chips = _chips(entities.get(analysed[id_], [])[:top], max_chars)
         out.append(
             ArticleRow(
                 id=id_,
                 title=_clip_or_none(title, max_chars),
+                display_title=_clip_or_none(shown, max_chars),
+                title_derived=derived,
                 source_path=_clip_or_none(path, max_chars) or "",
                 word_count=words,
                 duplicate_of=dup_of,

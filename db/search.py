@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
-from db.queries import export_records
+from db.queries import Titler, export_records, title_as_is
 from db.sqlutil import aware
 from db.textquery import InvalidQuery, TextQuery, parse
 
@@ -339,7 +339,9 @@ def _key_shape(order: Order) -> tuple[type | tuple[type, ...], ...]:
     return (int,)
 
 
-def export_matching(session: Session, query: SearchQuery) -> Iterator[dict[str, object]]:
+def export_matching(
+    session: Session, query: SearchQuery, titler: Titler = title_as_is
+) -> Iterator[dict[str, object]]:
     """The export record of every article a query matches, oldest first, a page at a time
     (memory stays flat whatever the store's size)."""
     query = replace(query, order="oldest", limit=EXPORT_PAGE, cursor=None, snippets=False)
@@ -347,7 +349,7 @@ def export_matching(session: Session, query: SearchQuery) -> Iterator[dict[str, 
         page = search(session, query)
         ids = [hit.id for hit in page.hits]
         articles = session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id))
-        yield from export_records(session, list(articles))
+        yield from export_records(session, list(articles), titler)
         session.expunge_all()  # nothing of a written page stays in the session
         if page.next_cursor is None:
             return

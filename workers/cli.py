@@ -4,72 +4,63 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from db import ledger, queries
+from db import queries
 from db.migrate import upgrade
-from db.models import State
-from db.search import export_matching
 from db.session import transaction
+from workers.cli_base import (
+    DEBUG_KEY,
+    DropwireGroup,
+    broker_for,
+    require_database_of,
+    require_inbox,
+    sessions_for,
+    settings_from,
+    setup_logging,
+)
+from workers.cli_ingest import expand, into_inbox, wait_for
 from workers.cli_read import (
     entities_command,
-    filter_options,
-    has_filters,
-    query_from,
+    export_command,
     quotes_command,
     search_command,
     show_command,
 )
-from workers.files import Folders
+from workers.doctor import CHECKS
+from workers.faults import EXIT_CONFIG, EXIT_DOCTOR, Fault, require_folder, require_redis_url
 from workers.runtime import Runtime
-from workers.settings import Settings, load_settings
 from workers.watcher import build_watcher
 
 console = Console(stderr=True)
 
 
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as exc:
-        raise click.ClickException(f"bad settings: {exc}") from exc
-
-
-def _sessions(settings: Settings, *, readonly: bool = False) -> Any:
-    runtime = Runtime.from_settings(settings)
-    return runtime.read_sessions if readonly else runtime.sessions
-
-
-def _broker(settings: Settings) -> Any:
-    try:
-        return Runtime.from_settings(settings).new_broker()
-    except RuntimeError as exc:  # no Redis URL and no embedded server to find
-        raise click.ClickException(str(exc)) from exc
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-
-@click.group()
+@click.group(cls=DropwireGroup)
+@click.version_option(package_name="dropwire", prog_name="dropwire")
 @click.option("--log-level", default="INFO", show_default=True)
-def main(log_level: str) -> None:
-    """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL."""
-    _setup_logging(log_level)
+@click.option("--debug", is_flag=True, help="Show the traceback of an error, not one line")
+@click.pass_context
+def main(ctx: click.Context, log_level: str, debug: bool) -> None:
+    """Dropwire: news files in a drop folder → extracted, deduplicated articles in SQL.
+
+    Settings come from DROPWIRE_* variables (README, Settings). Exit codes: 3 bad setting,
+    4 folder, 5 database, 6 schema, 7 Redis, 8 doctor failed; --debug shows the traceback.
+
+    \b
+    Example:
+      dropwire up --inbox ./inbox
+      dropwire status
+      dropwire doctor
+    """
+    ctx.meta[DEBUG_KEY] = debug
+    setup_logging(log_level)
 
 
 # ---------------------------------------------------------------------------- service
@@ -80,38 +71,65 @@ def main(log_level: str) -> None:
 @click.option("--workers", "nlp_workers", type=int, help="NLP worker processes (default: CPUs)")
 @click.option("--monitor-port", type=int, help="Monitor port on 127.0.0.1 (default 8787)")
 def up(inbox: Path | None, nlp_workers: int | None, monitor_port: int | None) -> None:
-    """Run watcher, workers and monitor until Ctrl-C."""
+    """Run watcher, workers and monitor until Ctrl-C.
+
+    \b
+    Example:
+      dropwire up --inbox ./inbox --workers 2 --monitor-port 8787
+    """
     from workers.supervisor import run_service
 
-    settings = _settings(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
+    settings = settings_from(inbox=inbox, nlp_workers=nlp_workers, monitor_port=monitor_port)
+    require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
+    require_inbox(settings)
+    if settings.redis_url is not None:  # else `up` starts its own
+        require_redis_url(settings.redis_url)
     sys.exit(run_service(settings, console))
 
 
 @main.command()
 def migrate() -> None:
-    """Apply the database migrations and exit."""
-    settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Apply the database migrations and exit.
+
+    \b
+    Example:
+      DROPWIRE_DATABASE_URL=postgresql+psycopg://dropwire@db/dropwire dropwire migrate
+    """
+    settings = settings_from()
+    if settings.database_url is None:  # the SQLite file lives in the data dir
+        require_folder(settings.data_dir, "DROPWIRE_DATA_DIR", create=True)
     upgrade(settings.effective_database_url)
     console.print("database is at the latest schema")
 
 
 @main.command()
 def watch() -> None:
-    """Run the watcher (and sweeper) alone, for a deployment with separate processes."""
-    settings = _settings()
+    """Run the watcher (and sweeper) alone, for a deployment with separate processes.
+
+    \b
+    Example:
+      dropwire watch
+    """
+    settings = settings_from()
+    require_inbox(settings)
+    sessions_for(settings)
     runtime = Runtime.from_settings(settings)
-    watcher = build_watcher(runtime, _broker(settings))
+    watcher = build_watcher(runtime, broker_for(settings))
     _run_until_signal(watcher.run)
 
 
 @main.command()
 def sweep() -> None:
-    """Run the sweeper alone: re-send ledger rows stuck in flight."""
+    """Run the sweeper alone: re-send ledger rows stuck in flight.
+
+    \b
+    Example:
+      dropwire sweep
+    """
     from workers.sweeper import sweeper_for
 
-    settings = _settings()
-    sweep_now = sweeper_for(settings, _sessions(settings), _broker(settings))
+    settings = settings_from()
+    sweep_now = sweeper_for(settings, sessions_for(settings), broker_for(settings))
 
     def loop(stop: threading.Event) -> None:
         while not stop.is_set():
@@ -128,10 +146,17 @@ def sweep() -> None:
 @click.option("--host", help="Bind address (default 127.0.0.1)")
 @click.option("--port", type=int, help="Port (default 8787)")
 def monitor(host: str | None, port: int | None) -> None:
-    """Serve the dashboard, /api/status and /metrics."""
+    """Serve the dashboard, /api/status and /metrics.
+
+    \b
+    Example:
+      dropwire monitor --host 0.0.0.0 --port 8787
+    """
     from workers.monitor import serve
 
-    settings = _settings(monitor_host=host, monitor_port=port)
+    settings = settings_from(monitor_host=host, monitor_port=port)
+    # The database only: the monitor keeps serving (broker_up 0) while Redis is away.
+    require_database_of(settings)
     _run_until_signal(lambda stop: serve(settings, stop))
 
 
@@ -144,38 +169,42 @@ def _run_until_signal(target: Any) -> None:
     target(stop)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON")
+@click.option(
+    "--skip",
+    multiple=True,
+    type=click.Choice(sorted(CHECKS)),
+    help="Leave a check out (repeatable); compose skips `workers` before they start",
+)
+def doctor(as_json: bool, skip: tuple[str, ...]) -> None:
+    """Check this deployment: Redis, database, spaCy model, folders, disk, timeouts, workers.
+
+    Each check prints ok, warn or fail with what to do; the exit status is 8 when any fails.
+
+    \b
+    Example:
+      dropwire doctor --json | jq '.checks[] | select(.status != "ok")'
+    """
+    from workers.doctor import run_checks, unchecked_settings, worst
+    from workers.render import doctor_table
+
+    try:
+        settings = unchecked_settings()
+    except ValueError as exc:
+        raise Fault(f"bad settings: {exc}", EXIT_CONFIG) from exc
+    checks = run_checks(settings, frozenset(skip))
+    verdict = worst(checks)
+    if as_json:
+        body = {"status": verdict, "checks": [c.as_json() for c in checks]}
+        click.echo(json.dumps(body, indent=2))
+    else:
+        Console().print(doctor_table(checks))
+    if verdict == "fail":
+        sys.exit(EXIT_DOCTOR)
+
+
 # ---------------------------------------------------------------------------- ingest
-
-
-def _expand(settings: Settings, paths: tuple[Path, ...]) -> Iterator[Path]:
-    """The files named, folders walked like the inbox: never done/ or failed/, no dot-files,
-    partial names or symlinks."""
-    from workers.files import iter_inbox
-
-    skip = Folders.from_settings(settings).skip
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(iter_inbox(path.resolve(), skip))
-        elif path.is_file():
-            yield path
-        else:
-            raise click.ClickException(f"{path}: no such file or folder")
-
-
-def _into_inbox(settings: Settings, path: Path) -> Path:
-    """Files outside the inbox are copied in (temp name, then rename), so workers only ever
-    read inside it."""
-    inbox = settings.inbox.resolve()
-    resolved = path.resolve()
-    if resolved.is_relative_to(inbox) and not path.is_symlink():
-        return resolved
-    target = inbox / resolved.name
-    if target.exists():
-        target = inbox / f"{resolved.stem}.{time.time_ns()}{resolved.suffix}"
-    partial = target.with_name(target.name + ".part")
-    shutil.copyfile(resolved, partial)
-    os.replace(partial, target)
-    return target
 
 
 @main.command()
@@ -183,64 +212,29 @@ def _into_inbox(settings: Settings, path: Path) -> Path:
 @click.option("--wait", is_flag=True, help="Return when every file is stored or failed")
 @click.option("--timeout", type=float, default=None, help="Give up waiting after this many s")
 def ingest(paths: tuple[Path, ...], wait: bool, timeout: float | None) -> None:
-    """Enqueue files or folders once."""
-    settings = _settings()
-    settings.inbox.mkdir(parents=True, exist_ok=True)
-    files = [_into_inbox(settings, p) for p in _expand(settings, paths)]
+    """Enqueue files or folders once.
+
+    \b
+    Example:
+      dropwire ingest ~/wire/*.txt --wait --timeout 600
+    """
+    settings = settings_from()
+    require_inbox(settings)
+    require_database_of(settings)
+    files = [into_inbox(settings, p) for p in expand(settings, paths)]
     if not files:
         raise click.ClickException("no files to ingest")
-    watcher = build_watcher(Runtime.from_settings(settings), _broker(settings))
+    watcher = build_watcher(Runtime.from_settings(settings), broker_for(settings))
     keys = watcher.take(files)
     console.print(f"enqueued {len(keys)} file(s)")
     if wait:
-        summary = _wait_for(settings, keys, timeout)
+        summary = wait_for(settings, console, keys, timeout)
         console.print(
             f"stored {summary['stored']}, duplicates {summary['duplicates']}, "
             f"failed {summary['failed']}"
         )
         if summary["unfinished"]:
             raise click.ClickException(f"{summary['unfinished']} file(s) still in progress")
-
-
-def _wait_for(settings: Settings, keys: list[str], timeout: float | None) -> dict[str, int]:
-    sessions = _sessions(settings, readonly=True)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    with Progress(
-        TextColumn("[bold]ingesting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        bar = progress.add_task("files", total=len(keys))
-        while True:
-            summary = _summarise(sessions, keys)
-            progress.update(bar, total=summary["total"], completed=summary["finished"])
-            if summary["unfinished"] == 0:
-                return summary
-            if deadline is not None and time.monotonic() > deadline:
-                return summary
-            time.sleep(0.5)
-
-
-def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
-    with transaction(sessions) as s:
-        rows = ledger.entries_for_paths(s, keys)
-        articles = {a.ledger_id: a for a in queries.articles_for_ledgers(s, [r.id for r in rows])}
-    leaves = [r for r in rows if r.state != State.SPLIT]
-    done = [r for r in leaves if r.state == State.DONE]
-    dupes = sum(1 for r in done if articles.get(r.id) and articles[r.id].duplicate_of)
-    failed = sum(1 for r in leaves if r.state == State.FAILED)
-    seen = {r.source_path for r in rows}
-    unfinished = sum(1 for r in leaves if r.state not in State.TERMINAL) + len(set(keys) - seen)
-    return {
-        "total": len(leaves) + len(set(keys) - seen),
-        "finished": len(done) + failed,
-        "stored": len(done) - dupes,
-        "duplicates": dupes,
-        "failed": failed,
-        "unfinished": unfinished,
-    }
 
 
 # ---------------------------------------------------------------------------- reading
@@ -250,12 +244,17 @@ def _summarise(sessions: Any, keys: list[str]) -> dict[str, int]:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON")
 def extract(file: Path, as_json: bool) -> None:
-    """Run extraction in-process on one file; touches no queue or database."""
+    """Run extraction in-process on one file; touches no queue or database.
+
+    \b
+    Example:
+      dropwire extract inbox/wire-0412.txt --json
+    """
     from workers.extraction import ExtractFailed, extract_with_limit
     from workers.render import print_record
 
     try:
-        records = extract_with_limit(file, _settings())
+        records = extract_with_limit(file, settings_from())
     except ExtractFailed as exc:
         raise click.ClickException(f"rejected ({exc.code}): {exc.reason}") from exc
     if as_json:
@@ -271,7 +270,13 @@ def extract(file: Path, as_json: bool) -> None:
 @click.option("--watch", is_flag=True, help="Refresh the table until Ctrl-C")
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Refresh every N s")
 def status(as_json: bool, watch: bool, interval: float) -> None:
-    """Queues, workers, files, throughput, latency and what failed."""
+    """Queues, workers, files, throughput, latency and what failed.
+
+    \b
+    Example:
+      dropwire status --watch --interval 5
+      dropwire status --json
+    """
     from rich.live import Live
 
     from workers.render import status_view
@@ -279,9 +284,9 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
     from workers.status import collect
     from workers.tracker import WorkerTracker
 
-    settings = _settings()
-    broker = _broker(settings)
-    sessions = _sessions(settings, readonly=True)
+    settings = settings_from()
+    broker = broker_for(settings)
+    sessions = sessions_for(settings, readonly=True)
     tracker = WorkerTracker(broker.app)
 
     def snapshot() -> Snapshot:
@@ -301,46 +306,31 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
                 pass
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@filter_options
-def export(fmt: str, **filters: Any) -> None:
-    """Every stored article, or those the filters match, as one JSON object a line.
+@main.group()
+def failed() -> None:
+    """Inspect and re-run what failed.
 
     \b
     Example:
-      dropwire export --since 2026-11-01 --entity "Robert Gates" > gates.jsonl
+      dropwire failed list
+      dropwire failed retry --all
     """
-    settings = _settings()
-    sessions = _sessions(settings, readonly=True)
-    try:
-        with transaction(sessions) as s:
-            records = (
-                export_matching(s, query_from(filters))
-                if has_filters(filters)
-                else queries.export_articles(s)
-            )
-            for record in records:
-                click.echo(json.dumps(record, ensure_ascii=False))
-    except BrokenPipeError:
-        # `dropwire export | head`: the reader has all it wanted. Point stdout at devnull so
-        # the interpreter's final flush does not complain about the closed pipe either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-@main.group()
-def failed() -> None:
-    """Inspect and re-run what failed."""
 
 
 @failed.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON")
 def failed_list(as_json: bool) -> None:
+    """What failed and why (reasons cut to fit; --json has them whole).
+
+    \b
+    Example:
+      dropwire failed list --json
+    """
     from workers.render import failed_table
     from workers.snapshot import plain
 
-    settings = _settings()
-    with transaction(_sessions(settings, readonly=True)) as s:
+    settings = settings_from()
+    with transaction(sessions_for(settings, readonly=True)) as s:
         rows = queries.failed_rows(s)
     if as_json:
         # Whole reasons and paths: this is the machine face. ASCII JSON stays valid whatever
@@ -354,15 +344,22 @@ def failed_list(as_json: bool) -> None:
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "retry_all", is_flag=True, help="Retry every failed file")
 def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
-    """Send failed files again (their file comes back from failed/ first)."""
+    """Send failed files again (their file comes back from failed/ first).
+
+    \b
+    Example:
+      dropwire failed retry 12 15
+      dropwire failed retry --all
+    """
     from workers.retry import retry_failed
 
     if not ids and not retry_all:
         raise click.ClickException("name ledger ids to retry, or --all")
-    settings = _settings()
-    broker = _broker(settings)
+    settings = settings_from()
+    require_inbox(settings)
+    broker = broker_for(settings)
     count = retry_failed(
-        settings, _sessions(settings), broker.send, None if retry_all else list(ids)
+        settings, sessions_for(settings), broker.send, None if retry_all else list(ids)
     )
     console.print(f"sent {count} file(s) again")
 
@@ -373,3 +370,4 @@ main.add_command(search_command, "search")
 main.add_command(show_command, "show")
 main.add_command(quotes_command, "quotes")
 main.add_command(entities_command, "entities")
+main.add_command(export_command, "export")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,25 +13,24 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from db import queries
 from db.articles import article_record
 from db.directory import quotes_by, top_entities
-from db.search import ORDERS, Hit, SearchQuery, hit_json, search, split_marks
+from db.search import ORDERS, Hit, SearchQuery, export_matching, hit_json, search, split_marks
 from db.session import transaction
 from db.textquery import InvalidQuery
+from pipelines.display import title_and_flag
+from workers.cli_base import sessions_for, settings_from
 from workers.render import print_record, safe
-from workers.runtime import Runtime
-from workers.settings import load_settings
 
 out = Console(highlight=False, soft_wrap=True)
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _read_sessions() -> Any:
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        raise click.ClickException(f"bad settings: {exc}") from exc
-    return Runtime.from_settings(settings).read_sessions
+    """Read sessions on a database that answers and is at the latest migration (else one
+    line and an exit code, from workers.cli_base)."""
+    return sessions_for(settings_from(), readonly=True)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -239,3 +240,31 @@ def entities_command(top: int, label: str | None, as_json: bool) -> None:
                     (f"  #{e.id}", "dim"),
                 )
             )
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@filter_options
+def export_command(fmt: str, **filters: Any) -> None:
+    """Every stored article, or those the filters match, as one JSON object a line.
+
+    \b
+    Example:
+      dropwire export --format jsonl > articles.jsonl
+      dropwire export --since 2026-11-01 --entity "Robert Gates" > gates.jsonl
+    """
+    settings = settings_from()
+    sessions = sessions_for(settings, readonly=True)
+    try:
+        with transaction(sessions) as s:
+            records = (
+                export_matching(s, query_from(filters), titler=title_and_flag)
+                if has_filters(filters)
+                else queries.export_articles(s, titler=title_and_flag)
+            )
+            for record in records:
+                click.echo(json.dumps(record, ensure_ascii=False))
+    except BrokenPipeError:
+        # `dropwire export | head`: the reader has all it wanted. Point stdout at devnull so
+        # the interpreter's final flush does not complain about the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -16,7 +16,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from db.queries import FailureRow, clip
+from db.queries import ArticleRow, FailureRow, clip
+from pipelines.display import display_title
 from workers.snapshot import TEXT_LIMIT, Snapshot, plain
 
 # C0, DEL and C1 controls, line/paragraph separators, and the bidi overrides and isolates
@@ -67,6 +68,8 @@ def status_view(snap: Snapshot) -> Group:
         parts.append(Text("Redis does not answer", style="bold red"))
     if snap.quiet.gone_quiet:
         parts.append(Text(f"GONE QUIET for {snap.quiet.quiet_for_seconds} s", style="bold red"))
+    if snap.recent_articles:
+        parts.append(articles_table(snap.recent_articles[:5]))
     if snap.recent_failures:
         parts.append(failed_table(snap.recent_failures[:5], title="recent failures"))
     return Group(*parts)
@@ -101,6 +104,28 @@ def _workers_table(snap: Snapshot) -> Table:
     return table
 
 
+def title_text(title: str | None, derived: bool) -> Text:
+    """A title for a list: a derived one (no title in the file) in italics, marked."""
+    if not title:
+        return Text("(no title)", style="dim")
+    if derived:
+        return Text.assemble(safe(title, style="italic"), (" (derived)", "dim"))
+    return safe(title)
+
+
+def articles_table(rows: Iterable[ArticleRow], title: str = "recent articles") -> Table:
+    table = Table("id", "title", "duplicate of", "source_path", title=title)
+    for a in rows:
+        _row(
+            table,
+            a.id,
+            title_text(a.display_title, a.title_derived),
+            _na(a.duplicate_of),
+            a.source_path,
+        )
+    return table
+
+
 # --------------------------------------------------------------------------- failed list
 
 
@@ -113,6 +138,20 @@ def failed_table(rows: Iterable[FailureRow], title: str = "failed") -> Table:
     return table
 
 
+# --------------------------------------------------------------------------- doctor
+
+_STATUS_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+
+
+def doctor_table(checks: Iterable[Any]) -> Table:
+    """`dropwire doctor`'s checks (workers.doctor.Check), one a row."""
+    table = Table("check", "status", "detail", "fix", title="doctor")
+    for c in checks:
+        status = Text(c.status, style=_STATUS_STYLE.get(c.status, ""))
+        _row(table, c.name, status, safe(c.detail, limit=None), safe(c.fix, limit=None))
+    return table
+
+
 # --------------------------------------------------------------------------- extract
 
 QUOTE_LIMIT = 2000
@@ -120,7 +159,15 @@ QUOTE_LIMIT = 2000
 
 def print_record(console: Console, record: Mapping[str, Any]) -> None:
     """One extracted article, as `dropwire extract` shows it."""
-    console.rule(safe(record.get("title") or "(no title)", limit=200))
+    shown = display_title(record.get("title"), record.get("body"))
+    if shown is None:
+        console.rule(Text("(no title)", style="dim"))
+    elif shown.derived:  # not the file's: the lede's first clause, marked
+        console.rule(
+            Text.assemble(safe(shown.text, limit=200, style="italic"), (" (derived)", "dim"))
+        )
+    else:
+        console.rule(safe(shown.text, limit=200))
     for key in ("byline", "published", "dateline", "language", "word_count"):
         if record.get(key) is not None:
             console.print(Text.assemble((key, "bold"), ": ", safe(record[key])))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import queries
 from db.models import State
 from db.session import transaction
+from pipelines.display import title_and_flag
 from workers.broker import Broker
 from workers.clock import utcnow
 from workers.files import Folders, relative_key
@@ -100,7 +101,9 @@ def database_view(sessions: sessionmaker[Session]) -> DatabaseView:
             ),
             last_stored_at=queries.last_stored_at(s),
             recent_articles=tuple(
-                queries.recent_articles(s, RECENT_ARTICLES, max_chars=TEXT_LIMIT)
+                queries.recent_articles(
+                    s, RECENT_ARTICLES, max_chars=TEXT_LIMIT, titler=title_and_flag
+                )
             ),
             recent_failures=tuple(
                 queries.failed_rows(s, newest=RECENT_FAILURES, max_chars=TEXT_LIMIT)

@@ -39,6 +39,12 @@ SMALL_LIMIT = 1500  # bytes: the long story below is over it, the short ones are
 # A file in the inbox's folder "a[": its ledger path reads like markup and HTML.
 HOSTILE_PATH = "a[/b] <img src=x onerror=alert(1)>.txt"
 HOSTILE_TITLE = "Harbour <i>works</i> [red]begin[/red]"
+# No headline line: stored with title None.
+UNTITLED_BRIEF = (
+    "VALLETTA (Wire) — Divers found a second wreck off Fort St Elmo on Tuesday, the heritage "
+    "authority said, the third find this year in Grand Harbour. Work on the breakwater paused "
+    "while archaeologists surveyed the site.\n"
+)
 
 STORY = (
     "Harbour works begin in Valletta\n\n"
@@ -122,7 +128,8 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
         (svc.inbox / "a[").mkdir()
         svc.drop(HOSTILE_PATH, _story(7, 1).replace(b"Harbour works begin", HOSTILE_TITLE.encode()))
         svc.drop("long.txt", big)
-        snap = wait_for(lambda: _settled(svc, 4, 1), 40, "4 stored and 1 failed")
+        svc.drop("brief.txt", UNTITLED_BRIEF.encode())
+        snap = wait_for(lambda: _settled(svc, 5, 1), 40, "5 stored and 1 failed")
         (failure,) = snap["recent_failures"]
         assert failure["source_path"] == "long.txt"
 
@@ -139,6 +146,12 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
         assert HOSTILE_PATH in row.inner_text() and hostile["title"] in row.inner_text()
         assert hostile["title"].startswith("Harbour <i>works</i> [red]begin[/red]")
         assert page.locator("#articles img, #articles i").count() == 0  # text, not elements
+        # An untitled brief shows its lede's first clause, marked as derived.
+        (brief,) = [a for a in snap["recent_articles"] if a["source_path"] == "brief.txt"]
+        assert brief["title"] is None and brief["title_derived"] is True
+        assert brief["display_title"].startswith("Divers found a second wreck")
+        cell = page.locator(f"tr#article-{brief['id']} td.derived")
+        assert brief["display_title"] in cell.inner_text() and "derived" in cell.inner_text()
         assert stop(svc) == 0
 
     # The operator fixes the cause (raises the limit), restarts, and presses Retry.
@@ -148,7 +161,7 @@ def test_dashboard_shows_status_and_retry_brings_a_fixed_file_back(
         page.click("#token-save")
         page.click(f'tr[data-failure="{failure["id"]}"] button.retry')
         page.wait_for_selector("#action-message.good", timeout=10_000)
-        after = wait_for(lambda: _settled(svc, 5, 0), 40, "the retried file to be stored")
+        after = wait_for(lambda: _settled(svc, 6, 0), 40, "the retried file to be stored")
         wait_for(lambda: _shows(page, _status(svc)), 10, "the page to show the new counts")
         assert page.text_content("#failures tbody") == "no failures"
         stored = {a["source_path"] for a in after["recent_articles"]}

@@ -11,6 +11,7 @@ from db import ledger, queries, storage
 from db.models import Article, Entity, LedgerEntry, Mention, State
 from db.models import Quote as QuoteRow
 from db.session import transaction
+from pipelines.display import title_and_flag
 from pipelines.fingerprint import THRESHOLD, fingerprint
 from pipelines.records import Analysis, ArticleDraft, Quote
 from pipelines.records import Mention as MentionRecord
@@ -49,8 +50,9 @@ def _store(
     ledger_id: int,
     body: str = BODY,
     analysis: Analysis | None = None,
+    title: str | None = "Gates on Iran",
 ) -> int:
-    draft = ArticleDraft(body=body, title="Gates on Iran")
+    draft = ArticleDraft(body=body, title=title)
     with transaction(sessions) as s:
         row = s.get(LedgerEntry, ledger_id)
         assert row is not None
@@ -183,3 +185,24 @@ def test_retry_resets_failed_rows(sessions: sessionmaker[Session]) -> None:
         assert reset.state == State.PENDING and reset.attempts == 1 and reset.reason is None
     with transaction(sessions) as s:
         assert ledger.failed_entries(s) == []
+
+
+def test_untitled_article_gets_a_derived_display_title(sessions: sessionmaker[Session]) -> None:
+    brief = _register(sessions, "brief.txt")
+    untitled = _store(sessions, brief, "BAGHDAD (AP) - " + BODY, title=None)
+    titled = _store(
+        sessions,
+        _register(sessions, "titled.txt", "5" * 64),
+        "A different story about budgets, parks and libraries that the council passed.",
+    )
+    with transaction(sessions) as s:
+        records = {r["id"]: r for r in queries.export_articles(s, titler=title_and_flag)}
+        rows = {a.id: a for a in queries.recent_articles(s, titler=title_and_flag)}
+    expected = "Defense Secretary Robert Gates said on Monday that Iran was arming militias in…"
+    assert records[untitled]["title"] is None, "export keeps what the file said"
+    assert records[untitled]["display_title"] == expected
+    assert records[untitled]["display_title_derived"] is True
+    assert records[titled]["display_title"] == records[titled]["title"] == "Gates on Iran"
+    assert records[titled]["display_title_derived"] is False
+    assert (rows[untitled].title, rows[untitled].display_title) == (None, expected)
+    assert rows[untitled].title_derived and not rows[titled].title_derived

@@ -26,7 +26,7 @@ DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 
 QUEUES = {"ingest", "nlp"}
 INFRA = {"redis", "postgres"}
-ONE_SHOT = {"migrate"}
+ONE_SHOT = {"migrate", "doctor"}
 REQUIRED = {
     "redis",
     "postgres",
@@ -37,6 +37,7 @@ REQUIRED = {
     "worker-nlp",
     "monitor",
     "flower",
+    "doctor",
 }
 INBOX = "/data/inbox"
 SECRETS = ("REDIS_PASSWORD", "POSTGRES_PASSWORD")
@@ -197,6 +198,24 @@ def test_expected_commands(services: dict[str, Any]) -> None:
     assert option(argv(services["worker-nlp"]), "--concurrency", "-c") == "1"
     assert "--without-mingle" in argv(services["worker-ingest"])
     assert argv(services["flower"])[3] == "flower"
+
+
+def test_the_monitor_starts_after_the_doctor_passes(services: dict[str, Any]) -> None:
+    import workers.doctor
+
+    args = argv(services["doctor"])
+    assert args[:2] == ["dropwire", "doctor"], args
+    skipped = {args[i + 1] for i, a in enumerate(args[:-1]) if a == "--skip"}
+    # Workers start alongside the monitor: only their check may wait; every other one runs.
+    assert skipped <= {"workers"}, skipped
+    assert set(workers.doctor.CHECKS) - skipped >= {"redis", "database", "spacy_model"}
+    assert services["doctor"].get("restart") == "no"
+    assert services["doctor"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    deps = services["monitor"]["depends_on"]
+    assert deps["doctor"]["condition"] == "service_completed_successfully"
+    assert deps["migrate"]["condition"] == "service_completed_successfully"
 
 
 def test_redis_is_a_durable_broker(services: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from workers.render import print_record, safe
+from workers.render import print_record, safe, title_text
 
 ESC = "\x1b"
 
@@ -59,3 +59,24 @@ def test_an_extracted_record_with_hostile_fields_prints() -> None:
         "We [red]won",
     ):
         assert part in text
+
+
+def test_a_derived_title_is_marked_and_stays_inert() -> None:
+    derived = title_text(f"Floods{ESC}[2J [red]close[/red] the barrier", derived=True)
+    shown = printed(derived)
+    assert "(derived)" in shown and ESC not in shown and "[red]close[/red]" in shown
+    assert any(span.style == "italic" for span in derived.spans)
+    assert "(derived)" not in printed(title_text("Rates rise", derived=False))
+    assert printed(title_text(None, derived=False)).strip() == "(no title)"
+
+
+def test_extract_shows_the_lede_of_an_untitled_article() -> None:
+    out = io.StringIO()
+    record = {
+        "title": None,
+        "body": "BAGHDAD (AP) - Car bombs hit the capital. More.",
+        "entities": [],
+        "quotes": [],
+    }
+    print_record(Console(file=out, width=120, force_terminal=False), record)
+    assert "Car bombs hit the capital (derived)" in out.getvalue()

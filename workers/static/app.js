@@ -107,6 +107,15 @@ function entityChips(entities) {
     e.canonical, el("span", { class: "lbl", text: e.label })));
 }
 
+// An untitled article shows the lede's first clause, marked as derived (it is not the file's).
+function titleCell(a) {
+  const shown = a.display_title || a.title;
+  if (!shown) return el("td", { class: "muted", text: "(no title)" });
+  if (!a.title_derived) return el("td", { text: shown });
+  return el("td", { class: "derived", title: "no title in the file: the first clause of its text" },
+    el("span", { text: shown }), el("span", { class: "lbl", text: "derived" }));
+}
+
 function renderArticles(s) {
   const rows = (s.recent_articles || []).map((a) => {
     let dup = el("span", { class: "muted", text: "—" });
@@ -117,7 +126,7 @@ function renderArticles(s) {
     }
     return el("tr", { id: `article-${a.id}` },
       el("td", { class: "num", text: a.id }),
-      el("td", { text: a.title || "(no title)" }),
+      titleCell(a),
       el("td", {}, ...entityChips(a.entities || [])),
       el("td", {}, dup),
       el("td", { class: "muted", text: a.source_path }),
