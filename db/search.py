@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
-from db.queries import Titler, export_records, title_as_is
+from db.queries import LEDE_CHARS, Titler, export_records, title_as_is
 from db.sqlutil import aware
 from db.textquery import InvalidQuery, TextQuery, parse
 
@@ -87,6 +87,8 @@ class Hit:
     cluster_id: int | None
     score: float | None
     snippet: str  # matched words between MARK_START and MARK_END
+    display_title: str | None = None  # the title, or one derived from the lede (titler)
+    title_derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class SearchPage:
     next_cursor: str | None = None
 
 
-def search(session: Session, query: SearchQuery) -> SearchPage:
+def search(session: Session, query: SearchQuery, titler: Titler = title_as_is) -> SearchPage:
     order = _order_of(query)
     if not 1 <= query.limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be 1 to {MAX_LIMIT}")
@@ -120,6 +122,7 @@ def search(session: Session, query: SearchQuery) -> SearchPage:
     articles = [row[0] for row in rows]
     snippets = _snippets(session, dialect, textq if query.snippets else None, articles)
     hits = [_hit(row[0], row[1] if score is not None else None, snippets) for row in rows]
+    hits = [replace(h, **_shown(titler, h, a)) for h, a in zip(hits, articles, strict=True)]
     cursor = _encode_cursor(query, order, hits[-1]) if more and hits else None
     return SearchPage(hits, cursor)
 
@@ -285,6 +288,11 @@ def _snippets(
     return {a.id: found.get(a.id) or a.body[:SNIPPET_CHARS] for a in articles}
 
 
+def _shown(titler: Titler, hit: Hit, article: Article) -> dict[str, Any]:
+    shown, derived = titler(hit.title, article.body[:LEDE_CHARS])
+    return {"display_title": shown, "title_derived": derived}
+
+
 def _hit(article: Article, score: float | None, snippets: dict[int, str]) -> Hit:
     return Hit(
         id=article.id,
@@ -381,6 +389,8 @@ def hit_json(hit: Hit) -> dict[str, object]:
     return {
         "id": hit.id,
         "title": hit.title,
+        "display_title": hit.display_title,
+        "title_derived": hit.title_derived,
         "published": hit.published,
         "language": hit.language,
         "source_path": hit.source_path,

@@ -115,7 +115,7 @@ def search_command(
     query = query_from(filters, text=text, order=order, limit=limit, cursor=cursor)
     try:
         with transaction(_read_sessions()) as s:
-            page = search(s, query)
+            page = search(s, query, title_and_flag)
     except InvalidQuery as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
@@ -131,11 +131,12 @@ def search_command(
 
 
 def _print_hit(hit: Hit) -> None:
+    title_style = "italic" if hit.title_derived else "bold"  # derived from the lede
     head = Text.assemble(
         (f"{hit.id:>8}  ", "bold"),
         safe(hit.published or "-", limit=10),
         "  ",
-        safe(hit.title or "(no title)", limit=100, style="bold"),
+        safe(hit.display_title or "(no title)", limit=100, style=title_style),
         "  ",
         safe(hit.source_path, limit=80, style="dim"),
     )

@@ -23,6 +23,7 @@ from db.directory import quotes_by, top_entities
 from db.search import MAX_LIMIT, Order, SearchQuery, hit_json, search
 from db.session import transaction
 from db.textquery import MAX_QUERY_CHARS, InvalidQuery
+from pipelines.display import title_and_flag
 
 if TYPE_CHECKING:
     from workers.monitor import Monitor
@@ -33,6 +34,8 @@ TEXT_PARAM = 200  # filter values (names, prefixes) longer than this are refused
 class HitOut(BaseModel):
     id: int
     title: str | None
+    display_title: str | None
+    title_derived: bool
     published: str | None
     language: str | None
     source_path: str
@@ -110,7 +113,7 @@ def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
         )  # fmt: skip
         try:
             with transaction(monitor.read_sessions) as s:
-                page = search(s, query)
+                page = search(s, query, title_and_flag)
         except InvalidQuery as exc:
             raise HTTPException(400, str(exc)) from None
         hits = [HitOut.model_validate(hit_json(h)) for h in page.hits]
