@@ -18,6 +18,7 @@ before its original.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -312,14 +313,18 @@ def hard_story_rows(k: int) -> list[dict[str, object]]:
     for name in ("ocr", "cut"):
         copy = HARD[name](other, random.Random(f"{HARD_SEED}:{k}:b:{name}"))
         rows.append(_row(f"{story}-b/{name}", f"{story}-b", story, name, copy))
-    rows.append(_row(f"{story}-q/original", f"{story}-q", story, "quoting", _quoting(c, facts, text, rng)))
+    rows.append(
+        _row(f"{story}-q/original", f"{story}-q", story, "quoting", _quoting(c, facts, text, rng))
+    )
     return rows
 
 
 def _quoting(c: Any, facts: Any, text: str, rng: random.Random) -> str:
     """A follow-up by another outlet (same place, people and organisation) quoting 35-50% of
     the base's sentences in one block."""
-    follow = dataclasses.replace(c.story(rng), place=facts.place, people=facts.people, org=facts.org)
+    follow = dataclasses.replace(
+        c.story(rng), place=facts.place, people=facts.people, org=facts.org
+    )
     parts = sentences(text)
     n = max(2, round(len(parts) * rng.uniform(0.35, 0.50)))
     start = rng.randrange(0, len(parts) - n + 1)
@@ -340,7 +345,14 @@ def build_hard(stories: int = STORIES) -> list[dict[str, object]]:
     return rows
 
 
+def hard_digest(rows: list[dict[str, object]]) -> str:
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
 def main() -> None:
+    hard = build_hard()
+    (HERE / "hard.sha256").write_text(f"{hard_digest(hard)}  build_hard()\n", encoding="utf-8")
+    print(f"hard set: {len(hard)} articles, digest in {HERE / 'hard.sha256'}")
     rows = build()
     with (HERE / "eval.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:

@@ -152,10 +152,16 @@ PLACES = W(
 DAYS = W("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
 MONTHS = W("January February March April May June July August September October November")
 OPENINGS = [
-    "We are doing everything we can", "This is not the outcome anyone wanted",
-    "Nobody saw this coming", "People deserve clear answers", "We have learned hard lessons",
-    "The figures speak for themselves", "I will not pretend this is easy",
-    "Frankly, it should never have come to this", "Let me be clear", "We owe people honesty",
+    "We are doing everything we can",
+    "This is not the outcome anyone wanted",
+    "Nobody saw this coming",
+    "People deserve clear answers",
+    "We have learned hard lessons",
+    "The figures speak for themselves",
+    "I will not pretend this is easy",
+    "Frankly, it should never have come to this",
+    "Let me be clear",
+    "We owe people honesty",
 ]
 
 
@@ -200,9 +206,7 @@ def story(rng: random.Random) -> Story:
     topic = rng.choice(sorted(TOPICS))
     t = TOPICS[topic]
     nouns = t["noun"]
-    people = tuple(
-        (f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(ROLES)) for _ in range(3)
-    )
+    people = tuple((f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(ROLES)) for _ in range(3))
     return Story(
         topic=topic,
         place=_name(rng),
