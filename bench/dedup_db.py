@@ -1,10 +1,11 @@
 """Near-duplicate lookup time in the service's own index: the `bands` table in SQL.
 
 bench/dedup.py sweeps an in-memory index; this one times the code path the workers run,
-`db.storage.find_duplicate` (exact lookup, band lookup, signature verification), with 10k,
-100k and 1M synthetic articles indexed in SQLite and in PostgreSQL, and prints the on-disk
-bytes per indexed article. Half the queries are edited copies of an indexed article (they
-must be found), half are new text. Each size is timed twice, with different queries: right
+`db.storage.find_duplicate` (exact lookup, band lookup, verification of the candidates' texts),
+with 10k, 100k and 1M synthetic articles indexed in SQLite and in PostgreSQL, and prints the
+on-disk bytes per indexed article. Half the queries are copies of an indexed article (they must
+be found): edited, OCR-noised (4-7% of characters) or cut to 50-65% under a new header, in
+turn (tests/data/dedup/build.py); half are new text. Each size is timed twice, with different queries: right
 after the load, and with the lookup's indexes read into the OS cache first (see `sweep`).
 
     .venv/bin/python bench/dedup_db.py [--sizes 10000,100000,1000000] [--queries 200]
@@ -34,6 +35,7 @@ from db import storage
 from db.migrate import upgrade
 from db.session import make_engine
 from pipelines.fingerprint import BANDS, NUM_PERM, SCHEME, THRESHOLD, band_keys, fingerprint
+from tests.support.scripts import load_script
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WORDS = Path(__file__).resolve().parents[1] / "tests" / "data" / "dedup" / "source"
@@ -55,6 +57,12 @@ def _edited(body: str, rng: random.Random) -> str:
     for _ in range(8):
         words[rng.randrange(len(words))] = rng.choice(words)
     return "WIRE — " + " ".join(words[: int(len(words) * 0.9)])
+
+
+def _copy(body: str, rng: random.Random, k: int) -> str:
+    """The k-th planted copy: edited, OCR-noised or cut, in turn."""
+    build = load_script(WORDS.parent / "build.py")
+    return [_edited, build.ocr, build.cut][k % 3](body, rng)  # type: ignore[no-any-return]
 
 
 def _synthetic(first: int, count: int, seed: int) -> Iterator[tuple[int, bytes, np.ndarray]]:
@@ -203,13 +211,14 @@ def _plant(session: Session, bodies: list[str], first_id: int) -> None:
         session.execute(
             text(
                 f"INSERT INTO articles ({ARTICLE_COLS}) VALUES "
-                "(:i, :i, :p, :s, :h, '', 0, :sig, :i, :t, :scheme)"
+                "(:i, :i, :p, :s, :h, :body, 0, :sig, :i, :t, :scheme)"
             ),
             {
                 "i": article_id,
                 "p": f"planted/{article_id}.txt",
                 "s": "0" * 64,
                 "h": fp.exact,
+                "body": body,
                 "sig": bytes(np.asarray(fp.signature, dtype="<u4").tobytes()),
                 "t": NOW,
                 "scheme": SCHEME,
@@ -227,11 +236,11 @@ def _time_queries(engine: Engine, queries: list[tuple[str, bool]]) -> tuple[floa
     times, found = [], 0
     with Session(engine) as session:
         # Untimed: the statement's one-off compilation (a worker compiles it once per process).
-        storage.find_duplicate(session, fingerprint("warm up"), THRESHOLD)
+        storage.find_duplicate(session, fingerprint("warm up"), "warm up", THRESHOLD)
         for body, planted in queries:
-            fp = fingerprint(body)  # outside the timing: the bench times the index
+            fp = fingerprint(body)  # outside the timing: the bench times the lookup
             start = time.perf_counter()
-            link = storage.find_duplicate(session, fp, THRESHOLD)
+            link = storage.find_duplicate(session, fp, body, THRESHOLD)
             times.append((time.perf_counter() - start) * 1000)
             found += int(planted and link is not None and link.kind == "near")
         session.rollback()
@@ -317,7 +326,7 @@ def _query_set(
     rng: random.Random, vocab: list[str], planted: list[str], n: int
 ) -> list[tuple[str, bool]]:
     """Edited copies of every planted article (to be found) and new texts, shuffled."""
-    queries = [(_edited(b, rng), True) for b in planted]
+    queries = [(_copy(b, rng, k), True) for k, b in enumerate(planted)]
     queries += [(_article(rng, vocab), False) for _ in range(n - len(planted))]
     rng.shuffle(queries)
     return queries
@@ -396,7 +405,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        f"find_duplicate (exact + band lookup + verify), {BANDS} bands, threshold {THRESHOLD}; "
+        f"find_duplicate (exact + band lookup + verify), {SCHEME}, cover {THRESHOLD}; "
         f"load {_load()}"
     )
     dbs = ([] if args.no_sqlite else [_sqlite()]) + ([] if args.no_pg else [_postgres(args.pg_url)])

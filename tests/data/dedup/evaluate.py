@@ -123,7 +123,7 @@ def cluster_dropwire(docs: Sequence[Doc], threshold: float = fp.THRESHOLD) -> li
     """The service's scheme on a set: character-shingle bands, then `fp.is_copy` on the texts."""
     prints = [fp.fingerprint(d.text) for d in docs]
     grams = [fp.verify_grams(d.text) for d in docs]
-    sets = [np.unique(g) for g in grams]
+    sets = [fp.distinct(g) for g in grams]
     index: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, p in enumerate(prints):
         for b, k in enumerate(p.bands):
