@@ -5,8 +5,9 @@ bench/dedup.py sweeps an in-memory index; this one times the code path the worke
 with 10k, 100k and 1M synthetic articles indexed in SQLite and in PostgreSQL, and prints the
 on-disk bytes per indexed article. Half the queries are copies of an indexed article (they must
 be found): edited, OCR-noised (4-7% of characters) or cut to 50-65% under a new header, in
-turn (tests/data/dedup/build.py); half are new text. Each size is timed twice, with different queries: right
-after the load, and with the lookup's indexes read into the OS cache first (see `sweep`).
+turn (tests/data/dedup/build.py); half are new text. Each size is timed twice, with different
+queries: right after the load, and with the lookup's indexes read into the OS cache first
+(see `sweep`).
 
     .venv/bin/python bench/dedup_db.py [--sizes 10000,100000,1000000] [--queries 200]
                                        [--pg-url URL | --no-pg]
