@@ -258,9 +258,11 @@ def cover_pair(a: U64, b: U64) -> tuple[float, float]:
     return covered(a, distinct(b)), covered(b, distinct(a))
 
 
-def is_copy(cover: tuple[float, float], threshold: float = THRESHOLD) -> bool:
+def is_copy(
+    cover: tuple[float, float], threshold: float = THRESHOLD, min_cover: float = MIN_COVER
+) -> bool:
     """One text is mostly the other (>= threshold) and the other is not mostly new."""
-    return max(cover) >= threshold and min(cover) >= MIN_COVER
+    return max(cover) >= threshold and min(cover) >= min_cover
 
 
 def verify(a: str, b: str, threshold: float = THRESHOLD) -> float | None:

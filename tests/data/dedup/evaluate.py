@@ -119,7 +119,9 @@ def cluster_merging(
     return [uf.find(i) for i in range(len(exacts))]
 
 
-def cluster_dropwire(docs: Sequence[Doc], threshold: float = fp.THRESHOLD) -> list[int]:
+def cluster_dropwire(
+    docs: Sequence[Doc], threshold: float = fp.THRESHOLD, min_cover: float = fp.MIN_COVER
+) -> list[int]:
     """The service's scheme on a set: character-shingle bands, then `fp.is_copy` on the texts."""
     prints = [fp.fingerprint(d.text) for d in docs]
     grams = [fp.verify_grams(d.text) for d in docs]
@@ -134,7 +136,7 @@ def cluster_dropwire(docs: Sequence[Doc], threshold: float = fp.THRESHOLD) -> li
 
     def is_copy(i: int, j: int) -> bool:
         cover = fp.covered(grams[i], sets[j]), fp.covered(grams[j], sets[i])
-        return fp.is_copy(cover, threshold)
+        return fp.is_copy(cover, threshold, min_cover)
 
     return cluster_merging([p.exact for p in prints], candidates, is_copy)
 
