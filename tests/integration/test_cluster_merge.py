@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import clusters, ledger, queries, storage
@@ -105,3 +105,27 @@ def test_storing_the_bridge_again_changes_nothing(sessions: sessionmaker[Session
         )  # fmt: skip
     assert _cluster_ids(sessions) == before
     assert set(before.values()) == {first}
+
+
+def test_refingerprinting_brings_old_scheme_articles_back_as_candidates(
+    sessions: sessionmaker[Session],
+) -> None:
+    from db.models import Band
+    from db.refingerprint import refingerprint_batch
+
+    whole = _article(5)
+    head, tail = _halves(whole)
+    old = _store(sessions, "old.txt", whole)
+    with transaction(sessions) as s:  # as a v1 row: another scheme, other band keys
+        s.execute(update(Article).values(fingerprint_scheme="minhash-w3-p128-b42x3-v1"))
+        s.execute(update(Band).values(key=Band.key + 1))
+    unseen = _store(sessions, "before.txt", head)
+    assert _cluster_ids(sessions)[unseen] == unseen  # the old row is no candidate
+    with transaction(sessions) as s:
+        assert refingerprint_batch(s, limit=10) == 1
+    with transaction(sessions) as s:
+        assert refingerprint_batch(s, limit=10) == 0  # nothing left: idempotent
+        keys = s.scalars(select(Band.key).where(Band.article_id == old).order_by(Band.band))
+        assert tuple(keys) == fingerprint(whole).bands
+    found = _store(sessions, "after.txt", tail)  # a copy of the old article only
+    assert _cluster_ids(sessions)[found] == old
