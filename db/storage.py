@@ -145,12 +145,18 @@ def find_duplicate(
 def _verified_link(
     body: str, candidates: Sequence[tuple[int, int | None, str]], threshold: float
 ) -> DuplicateLink | None:
-    """The oldest verified cluster, the best coverage seen, the other clusters to merge."""
+    """The oldest verified cluster, the best coverage seen, the other clusters to merge.
+
+    One verified member is enough for a cluster: the rest of a big cluster (a wire story and
+    its hundred re-publications) is not read, canonicals (oldest members) first.
+    """
     if not candidates:
         return None
     grams = verify_grams(body)
     best: dict[int, float] = {}
-    for article_id, cluster_id, text_ in candidates:
+    for article_id, cluster_id, text_ in sorted(candidates, key=lambda c: c[0]):
+        if (cluster_id or article_id) in best:
+            continue
         cover = cover_pair(grams, verify_grams(text_))
         if is_copy(cover, threshold):
             cluster = cluster_id or article_id
