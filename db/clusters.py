@@ -58,6 +58,8 @@ def resolve_cluster(session: Session, cluster_id: int) -> int:
 def merged_into(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[int]]:
     """For each live cluster id given, the ids merged into it (for export and the page)."""
     out: dict[int, list[int]] = {}
+    if not cluster_ids:
+        return out
     query = (
         select(ClusterMerge.into_id, ClusterMerge.old_id)
         .where(ClusterMerge.into_id.in_(sorted(set(cluster_ids))))

@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db.clusters import merged_into
 from db.models import Article, ArticleEntity, Entity, LedgerEntry, Mention, Quote, State
 from db.sqlutil import aware, chunks
 
@@ -32,6 +33,7 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
         sources = sorted(set(analysed.values()))
         entities = _entities_by_article(session, sources)
         quotes = _quotes_by_article(session, sources)
+        merged = merged_into(session, [a.cluster_id for a in articles if a.cluster_id])
         for a in articles:
             source = analysed[a.id]
             yield {
@@ -54,6 +56,8 @@ def export_articles(session: Session, batch: int = 500) -> Iterator[dict[str, ob
                 "duplicate_kind": a.duplicate_kind,
                 "similarity": a.similarity,
                 "cluster_id": a.cluster_id,
+                # Cluster ids folded into this one by bridging copies (docs/dedup.md).
+                "merged_clusters": merged.get(a.cluster_id or 0, []),
                 "status": State.DONE,
             }
         last_id = articles[-1].id

@@ -72,6 +72,7 @@ def test_a_bridging_copy_merges_two_clusters_under_the_older_id(
         assert clusters.merged_into(s, [first]) == {first: [second]}
         record = {r["id"]: r for r in queries.export_articles(s)}
     assert {r["cluster_id"] for r in record.values()} == {first}
+    assert all(r["merged_clusters"] == [second] for r in record.values())
     assert record[bridge]["duplicate_of"] == first
 
 
