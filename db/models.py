@@ -180,6 +180,22 @@ class Band(Base):
     key: Mapped[int] = mapped_column(BigInteger)
 
 
+class ClusterMerge(Base):
+    """A cluster id that no longer names a cluster: a bridging copy merged it into `into_id`.
+
+    Cluster ids are the oldest canonical's article id, so the older cluster keeps its id and
+    the younger one redirects here; chains are flattened as they form (`into_id` is always a
+    live cluster id).
+    """
+
+    __tablename__ = "cluster_merges"
+
+    old_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    into_id: Mapped[int] = mapped_column(Integer, index=True)
+    by_article_id: Mapped[int | None] = mapped_column(Integer)  # the bridging copy
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Node(Base):
     """A Celery worker node and its heartbeat: whether the rows it claimed are still held."""
 

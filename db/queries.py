@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db.clusters import merged_into
 from db.models import Article, ArticleEntity, Entity, LedgerEntry, Mention, Quote, State
 from db.sqlutil import aware, chunks
 
@@ -55,6 +56,7 @@ def export_records(
     sources = sorted(set(analysed.values()))
     entities = _entities_by_article(session, sources)
     quotes = _quotes_by_article(session, sources)
+    merged = merged_into(session, [a.cluster_id for a in articles if a.cluster_id])
     return [
         {
             "id": a.id,
@@ -78,6 +80,8 @@ def export_records(
             "duplicate_kind": a.duplicate_kind,
             "similarity": a.similarity,
             "cluster_id": a.cluster_id,
+            # Cluster ids folded into this one by bridging copies (docs/dedup.md).
+            "merged_clusters": merged.get(a.cluster_id or 0, []),
             "status": State.DONE,
         }
         for a in articles

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db.clusters import resolve_cluster
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
 from db.queries import LEDE_CHARS, Titler, export_records, title_as_is
 from db.sqlutil import aware
@@ -194,8 +195,8 @@ def _filters(session: Session, q: SearchQuery) -> list[ColumnElement[bool]]:
         out.append(func.lower(Article.language) == q.language.lower())
     if q.source_prefix:
         out.append(Article.source_path.startswith(q.source_prefix, autoescape=True))
-    if q.cluster_id is not None:
-        out.append(Article.cluster_id == q.cluster_id)
+    if q.cluster_id is not None:  # a cluster merged into an older one answers as that one
+        out.append(Article.cluster_id == resolve_cluster(session, q.cluster_id))
     if q.originals_only:
         out.append(Article.duplicate_of.is_(None))
     return out
@@ -362,43 +363,3 @@ def export_matching(
         if page.next_cursor is None:
             return
         query = replace(query, cursor=page.next_cursor)
-
-
-def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
-    """A snippet as plain text and the (start, end) of each matched run in it, so every face
-    can show matches its own way without trusting markers inside article text."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    at, start = 0, None
-    for char in snippet:
-        if char == MARK_START:
-            start = at
-        elif char == MARK_END:
-            if start is not None and at > start:
-                spans.append((start, at))
-            start = None
-        else:
-            plain.append(char)
-            at += 1
-    return "".join(plain), spans
-
-
-def hit_json(hit: Hit) -> dict[str, object]:
-    """A hit for JSON faces: the snippet plain, its matches as offsets."""
-    snippet, highlights = split_marks(hit.snippet)
-    return {
-        "id": hit.id,
-        "title": hit.title,
-        "display_title": hit.display_title,
-        "title_derived": hit.title_derived,
-        "published": hit.published,
-        "language": hit.language,
-        "source_path": hit.source_path,
-        "stored_at": hit.stored_at.isoformat(),
-        "duplicate_of": hit.duplicate_of,
-        "duplicate_kind": hit.duplicate_kind,
-        "cluster_id": hit.cluster_id,
-        "score": hit.score,
-        "snippet": snippet,
-        "highlights": [list(span) for span in highlights],
-    }

@@ -14,9 +14,9 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     CompoundSelect,
-    LargeBinary,
     SmallInteger,
     String,
+    Text,
     any_,
     bindparam,
     cast,
@@ -30,13 +30,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from db.clusters import merge_clusters
 from db.models import Article, ArticleEntity, Band, Entity, LedgerEntry, Mention, Quote
 from db.sqlutil import chunks, insert_ignore, insert_rows, pair_in
 from pipelines.fingerprint import (
     SCHEME,
-    signature_from_bytes,
+    cover_pair,
+    is_copy,
     signature_to_bytes,
-    similarity,
+    verify_grams,
 )
 from pipelines.records import Analysis, ArticleDraft, Fingerprint
 
@@ -49,6 +51,9 @@ class DuplicateLink:
     canonical_id: int
     kind: str  # "exact" or "near"
     similarity: float
+    # Near copies only: every other cluster the article verified against (a bridging copy);
+    # they merge into `canonical_id`, the oldest.
+    merged: tuple[int, ...] = ()
 
 
 def lock_dedup(session: Session) -> None:
@@ -72,14 +77,14 @@ def find_exact(session: Session, content_hash: str) -> Article | None:
 _EXACT, _HIT, _CANDIDATE = "exact", "hit", "candidate"
 
 
-def _lookup_statement(dialect: str) -> CompoundSelect[str, int, int | None, bytes, int, int]:
-    """The earliest exact copy, the band hits and the hit articles' signatures, in one round
+def _lookup_statement(dialect: str) -> CompoundSelect[str, int, int | None, str, int, int]:
+    """The earliest exact copy, the band hits and the hit articles' bodies, in one round
     trip: each statement cost ~0.2 ms of SQLAlchemy, driver and network, about what the server
     spends on the whole lookup (bench/dedup_db.py, docs/dedup.md).
 
     Band hits are looked up by key alone (the index holds nothing else; keys are salted per
-    band) and their band is checked by the caller. Each candidate's 512-byte signature comes
-    back once, however many of its bands match.
+    band) and their band is checked by the caller. Each candidate's body (what `verify`
+    compares) comes back once, however many of its bands match.
     """
     if dialect == "postgresql":
         # One array parameter instead of an IN list of 42: cheaper to bind and to plan.
@@ -92,19 +97,19 @@ def _lookup_statement(dialect: str) -> CompoundSelect[str, int, int | None, byte
         .where(Article.content_hash == bindparam("exact"))
         .scalar_subquery()
     )
-    no_signature = cast(null(), LargeBinary)
+    no_body = cast(null(), Text)
     return union_all(
         select(
             _kind(_EXACT),
             Article.id,
             Article.cluster_id,
-            no_signature,
+            no_body,
             cast(null(), SmallInteger),
             cast(null(), BigInteger),
         ).where(Article.id == first),
-        select(_kind(_HIT), hits.c.article_id, null(), no_signature, hits.c.band, hits.c.key),
+        select(_kind(_HIT), hits.c.article_id, null(), no_body, hits.c.band, hits.c.key),
         select(
-            _kind(_CANDIDATE), Article.id, Article.cluster_id, Article.signature, null(), null()
+            _kind(_CANDIDATE), Article.id, Article.cluster_id, Article.body, null(), null()
         ).where(Article.id.in_(select(hits.c.article_id)), Article.fingerprint_scheme == SCHEME),
     )
 
@@ -117,35 +122,49 @@ def _kind(name: str) -> ColumnElement[str]:
 _LOOKUP = {dialect: _lookup_statement(dialect) for dialect in ("postgresql", "sqlite")}
 
 
-def find_duplicate(session: Session, fp: Fingerprint, threshold: float) -> DuplicateLink | None:
-    """Exact copy first; else the most similar stored article sharing an LSH band."""
+def find_duplicate(
+    session: Session, fp: Fingerprint, body: str, threshold: float
+) -> DuplicateLink | None:
+    """Exact copy first; else every stored article sharing an LSH band whose text verifies
+    as a copy of `body` (`pipelines.fingerprint.is_copy`), grouped by cluster."""
     statement = _LOOKUP[session.get_bind().dialect.name]
     rows = session.execute(statement, {"exact": fp.exact, "keys": list(fp.bands)}).all()
     wanted = set(enumerate(fp.bands))
     ids: set[int] = set()
-    candidates: list[tuple[int, int | None, bytes]] = []
-    for kind, article_id, cluster_id, signature, band, key in rows:
+    candidates: list[tuple[int, int | None, str]] = []
+    for kind, article_id, cluster_id, text_, band, key in rows:
         if kind == _EXACT:
             return DuplicateLink(cluster_id or article_id, "exact", 1.0)
         if kind == _HIT and (band, key) in wanted:
             ids.add(article_id)
         elif kind == _CANDIDATE:
-            candidates.append((article_id, cluster_id, signature))
-    best: DuplicateLink | None = None
-    for article_id, cluster_id, signature in candidates:
-        if article_id not in ids:
+            candidates.append((article_id, cluster_id, text_))
+    return _verified_link(body, [c for c in candidates if c[0] in ids], threshold)
+
+
+def _verified_link(
+    body: str, candidates: Sequence[tuple[int, int | None, str]], threshold: float
+) -> DuplicateLink | None:
+    """The oldest verified cluster, the best coverage seen, the other clusters to merge.
+
+    One verified member is enough for a cluster: the rest of a big cluster (a wire story and
+    its hundred re-publications) is not read, canonicals (oldest members) first.
+    """
+    if not candidates:
+        return None
+    grams = verify_grams(body)
+    best: dict[int, float] = {}
+    for article_id, cluster_id, text_ in sorted(candidates, key=lambda c: c[0]):
+        if (cluster_id or article_id) in best:
             continue
-        sim = similarity(fp.signature, signature_from_bytes(signature))
-        if sim < threshold:
-            continue
-        link = DuplicateLink(cluster_id or article_id, "near", sim)
-        # The earliest canonical wins; among its members, report the closest similarity.
-        if best is None or (link.canonical_id, -link.similarity) < (
-            best.canonical_id,
-            -best.similarity,
-        ):
-            best = link
-    return best
+        cover = cover_pair(grams, verify_grams(text_))
+        if is_copy(cover, threshold):
+            cluster = cluster_id or article_id
+            best[cluster] = max(best.get(cluster, 0.0), max(cover))
+    if not best:
+        return None
+    oldest, *others = sorted(best)
+    return DuplicateLink(oldest, "near", max(best.values()), tuple(others))
 
 
 def article_for_ledger(session: Session, ledger_id: int) -> Article | None:
@@ -172,7 +191,7 @@ def store_article(
     if existing is not None:
         return existing
     lock_dedup(session)
-    link = find_duplicate(session, fp, threshold)
+    link = find_duplicate(session, fp, draft.body, threshold)
     article = _new_article(row, draft, fp, now)
     if link is not None:
         article.duplicate_of = link.canonical_id
@@ -183,6 +202,8 @@ def store_article(
     session.flush()
     if link is None:
         article.cluster_id = article.id
+    elif link.merged:  # a bridging copy: its clusters become one, the oldest id stays
+        merge_clusters(session, link.canonical_id, link.merged, now, by=article.id)
     if link is None or link.kind == "near":
         # Exact copies add nothing to the index: their text is already there.
         bands = [{"article_id": article.id, "band": i, "key": k} for i, k in enumerate(fp.bands)]

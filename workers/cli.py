@@ -103,6 +103,24 @@ def migrate() -> None:
 
 
 @main.command()
+@click.option("--batch", default=200, show_default=True, help="Articles per transaction.")
+def refingerprint(batch: int) -> None:
+    """Re-fingerprint stored articles under the current dedup scheme, the service running."""
+    from db.refingerprint import refingerprint_batch
+
+    sessions = sessions_for(settings_from())
+    done = 0
+    while True:
+        with transaction(sessions) as session:  # one batch a commit: workers go on between
+            count = refingerprint_batch(session, batch)
+        if not count:
+            break
+        done += count
+        click.echo(f"re-fingerprinted {done}")
+    click.echo(f"done: {done} articles re-fingerprinted")
+
+
+@main.command()
 def watch() -> None:
     """Run the watcher (and sweeper) alone, for a deployment with separate processes.
 

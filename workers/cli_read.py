@@ -16,11 +16,12 @@ from rich.text import Text
 from db import queries
 from db.articles import article_record
 from db.directory import quotes_by, top_entities
-from db.search import ORDERS, Hit, SearchQuery, export_matching, hit_json, search, split_marks
+from db.search import ORDERS, Hit, SearchQuery, export_matching, search
 from db.session import transaction
 from db.textquery import InvalidQuery
 from pipelines.display import title_and_flag
 from workers.cli_base import sessions_for, settings_from
+from workers.hits import hit_json, split_marks
 from workers.render import print_record, safe
 
 out = Console(highlight=False, soft_wrap=True)

@@ -20,10 +20,11 @@ from starlette.exceptions import HTTPException
 
 from db.articles import article_record
 from db.directory import quotes_by, top_entities
-from db.search import MAX_LIMIT, Order, SearchQuery, hit_json, search
+from db.search import MAX_LIMIT, Order, SearchQuery, search
 from db.session import transaction
 from db.textquery import MAX_QUERY_CHARS, InvalidQuery
 from pipelines.display import title_and_flag
+from workers.hits import hit_json
 
 if TYPE_CHECKING:
     from workers.monitor import Monitor

@@ -92,3 +92,44 @@ def test_parallel_near_duplicates_form_one_cluster_per_article_even_after_restar
         records = _export_when(service, len(first) + len(later), 180)
     after = _clusters(records, {**first, **later})
     assert after == clusters
+
+
+def _bridged(stories: int) -> dict[str, tuple[str, str]]:
+    """Per story of the hard set: its first 60% and its last 60% of the words (each a cut
+    copy of the whole, not of each other) and the whole article, which bridges the two."""
+    build = load_script(DEDUP_DATA / "build.py")
+    files: dict[str, tuple[str, str]] = {}
+    for k in range(stories):
+        rows = build.hard_story_rows(k)
+        whole = next(str(r["text"]) for r in rows if str(r["id"]).endswith("-a/original"))
+        words = whole.split(" ")
+        head, tail = (
+            " ".join(words[: len(words) * 6 // 10]),
+            " ".join(words[len(words) * 4 // 10 :]),
+        )
+        for part, text in (("head", head), ("tail", tail), ("whole", whole)):
+            files[f"s{k:02d}-{part}.txt"] = (f"s{k:02d}", text)
+    return files
+
+
+def test_bridging_copies_merge_clusters_across_parallel_workers(
+    tmp_path: Path, database: dict[str, str]
+) -> None:
+    """Both halves and the whole dropped at once, story after story: whichever worker stores
+    what first, every story ends as one cluster named by its oldest member, and no two stories
+    share one."""
+    files = _bridged(20)
+    env = {"DROPWIRE_NLP_WORKERS": "2", "DROPWIRE_INGEST_WORKERS": "2", **database}
+    with running_service(tmp_path, DROPWIRE_REDIS_URL=redis_db_url(), **env) as service:
+        _drop_all(service, files)
+        records = _export_when(service, len(files), 300)
+        assert service.failed() == []
+    clusters = _clusters(records, files)
+    assert all(len(ids) == 1 for ids in clusters.values()), clusters
+    oldest = defaultdict(list)
+    for r in records:
+        oldest[files[r["source_path"]][0]].append(r["id"])
+    assert {b: next(iter(ids)) for b, ids in clusters.items()} == {
+        b: min(ids) for b, ids in oldest.items()
+    }
+    assert len({next(iter(ids)) for ids in clusters.values()}) == len(clusters)

@@ -1,24 +1,27 @@
-"""Near-duplicate quality on the labelled evaluation set (tests/data/dedup, docs/dedup.md).
+"""Near-duplicate quality on the labelled evaluation sets (tests/data/dedup, docs/dedup.md).
 
-Clusters the set exactly as the service does, through the public API: candidates are earlier
-articles sharing any (band index, band key) of `Fingerprint.bands`, verified with
-`similarity()` at `THRESHOLD`, linked to the earliest match, merged with union-find.
+Both sets are clustered as the service does (`evaluate.cluster_dropwire`): candidates share a
+(band index, band key) of `Fingerprint.bands`, `fingerprint.is_copy` verifies them on the
+texts, and an article joins every cluster it verifies against, merging them under the oldest.
+The easy set (`eval.jsonl`, 140 articles, with the two real samples) is stored; the hard set
+(OCR noise, cuts, dropped and reordered sentences, same-story and quoting negatives) is rebuilt
+from its seed, here for its first `STORIES` stories (the bench runs all 300).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipelines import fingerprint as fp
-from pipelines.records import Fingerprint
 from tests.support.scripts import load_script
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
+STORIES = 100
+HARD = ("ocr", "cut", "drop_typos", "reorder")
 
 ev = load_script(DATA / "evaluate.py")
 
@@ -29,55 +32,64 @@ def docs() -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def prints(docs: list[Any]) -> list[Fingerprint]:
-    return [fp.fingerprint(d.text) for d in docs]
+def labels(docs: list[Any]) -> list[int]:
+    return list(ev.cluster_dropwire(docs))
 
 
-def cluster_like_service(prints: list[Fingerprint], threshold: float = fp.THRESHOLD) -> list[int]:
-    index: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, p in enumerate(prints):
-        for band, key in enumerate(p.bands):
-            index[band, key].append(i)
-
-    def candidates(i: int) -> set[int]:
-        bands = enumerate(prints[i].bands)
-        return {j for band, key in bands for j in index[band, key] if j < i}
-
-    def sim(i: int, j: int) -> float:
-        return fp.similarity(prints[i].signature, prints[j].signature)
-
-    return ev.cluster([p.exact for p in prints], candidates, sim, threshold)
+@pytest.fixture(scope="module")
+def hard_docs() -> list[Any]:
+    return list(ev.load_hard(STORIES))
 
 
-def test_clusters_match_truth(docs: list[Any], prints: list[Fingerprint]) -> None:
-    scores = ev.score(docs, cluster_like_service(prints))
+@pytest.fixture(scope="module")
+def hard_labels(hard_docs: list[Any]) -> list[int]:
+    return list(ev.cluster_dropwire(hard_docs))
+
+
+def test_easy_set_clusters_match_truth(docs: list[Any], labels: list[int]) -> None:
+    scores = ev.score(docs, labels)
     assert scores.hard_negative_merges == 0
     assert scores.false_merges == 0
-    assert scores.precision >= 0.99
-    assert scores.recall >= 0.95
-    assert scores.ari >= 0.95
+    assert scores.recall >= 0.99
+    assert scores.ari >= 0.99
 
 
-def test_every_transformation_is_caught(docs: list[Any], prints: list[Fingerprint]) -> None:
-    labels = cluster_like_service(prints)
+def test_easy_set_every_transformation_is_caught(docs: list[Any], labels: list[int]) -> None:
     home = {d.cluster: labels[i] for i, d in enumerate(docs) if d.id.endswith("/original")}
     missed = [d.id for i, d in enumerate(docs) if labels[i] != home[d.cluster]]
     assert missed == []
 
 
-def test_the_two_samples_never_merge(docs: list[Any], prints: list[Fingerprint]) -> None:
-    labels = cluster_like_service(prints)
+def test_the_two_samples_never_merge(docs: list[Any], labels: list[int]) -> None:
     a = {labels[i] for i, d in enumerate(docs) if d.cluster == "iraq-a"}
     b = {labels[i] for i, d in enumerate(docs) if d.cluster == "iraq-b"}
     assert a and b and not a & b
 
 
-def test_the_set_has_teeth(docs: list[Any], prints: list[Fingerprint]) -> None:
-    """A strict threshold loses most duplicates, and unigrams merge the hard negatives."""
-    strict = ev.score(docs, cluster_like_service(prints, threshold=0.9))
-    assert strict.recall < 0.5
-    unigrams = ev.evaluate(docs, shingle=1, num_perm=fp.NUM_PERM, bands=fp.BANDS, threshold=0.3)
-    assert unigrams.hard_negative_merges > 0
+def test_hard_kinds_found_and_negatives_never_merge(
+    hard_docs: list[Any], hard_labels: list[int]
+) -> None:
+    kinds = ev.per_kind(hard_docs, hard_labels)
+    for kind in HARD:
+        found, total = kinds[kind]
+        assert found >= 0.95 * total, (kind, found, total)
+    easy = {k: v for k, v in kinds.items() if k not in HARD and k not in ev.NEGATIVE_KINDS}
+    assert easy and all(found == total for found, total in easy.values()), easy
+    assert kinds["same_story"][0] == 0 and kinds["quoting"][0] == 0
+    scores = ev.score(hard_docs, hard_labels)
+    assert scores.false_merges == 0
+    assert scores.ari >= 0.99
+
+
+def test_the_hard_set_has_teeth(hard_docs: list[Any]) -> None:
+    """Word-shingle MinHash (the former scheme) loses OCR-damaged copies, and a coverage
+    threshold too low merges an article with one that quotes it at length."""
+    exacts = [fp.exact_hash(d.text) for d in hard_docs]
+    sigs = ev.signatures(hard_docs, 3, 128)
+    words = ev.per_kind(hard_docs, ev.cluster_signatures(exacts, sigs, 42, 0.3))
+    assert words["ocr"][0] < 0.8 * words["ocr"][1]
+    loose = ev.cluster_dropwire(hard_docs, threshold=0.4)
+    assert ev.score(hard_docs, loose).false_merges > 0
 
 
 def test_adjusted_rand_index_known_values() -> None:
@@ -92,3 +104,12 @@ def test_evaluation_set_is_what_the_generator_builds() -> None:
     assert built == stored, "run tests/data/dedup/build.py and commit eval.jsonl"
     clusters = {r["cluster"] for r in stored}
     assert all(f"{r['story']}-a" in clusters and f"{r['story']}-b" in clusters for r in stored)
+
+
+def test_hard_set_is_rebuilt_bit_for_bit_from_its_seed(hard_docs: list[Any]) -> None:
+    """The digest of the full set is recorded by build.py: a change to the generator shows."""
+    build = load_script(DATA / "build.py")
+    rows = build.build_hard()
+    assert len({r["story"] for r in rows}) >= 300
+    assert build.hard_digest(rows) == (DATA / "hard.sha256").read_text().split()[0]
+    assert [d.id for d in hard_docs] == [r["id"] for r in build.build_hard(STORIES)]

@@ -84,16 +84,16 @@ def test_fingerprint_shape_and_ranges() -> None:
     assert all(0 <= v < 2**32 for v in f.signature)
     assert all(-(2**63) <= k < 2**63 for k in f.bands)
     assert len(set(f.bands)) == fp.BANDS  # salted per band
-    assert fp.BANDS * fp.ROWS <= fp.NUM_PERM and 0 < fp.THRESHOLD < 1
+    assert fp.BANDS * fp.ROWS <= fp.NUM_PERM and 0 < fp.MIN_COVER < fp.THRESHOLD < 1
 
 
 def test_scheme_is_pinned() -> None:
     """Stored signatures stay comparable only while these values hold: bump SCHEME otherwise."""
     f = fp.fingerprint(TEXT)
     assert f.exact == "3b70891e0f6a5e82bf85ed20f66c75a7da23213c0ceb3976676fac4fcdd06576"
-    assert f.signature[:4] == (171648861, 6390021, 45380880, 317291446)
-    assert f.bands[:2] == (9207716535221462757, -3640848555567614612)
-    assert fp.SCHEME == "minhash-w3-p128-b42x3-v1"
+    assert f.signature[:4] == (20417312, 5740461, 32624135, 12520745)
+    assert f.bands[:2] == (4476049959726945016, -224439587018477109)
+    assert fp.SCHEME == "minhash-c9-p128-b42x3-v2"
 
 
 def test_deterministic_across_processes() -> None:
@@ -116,7 +116,7 @@ def test_similarity_estimates_jaccard() -> None:
     shared = list(rng.choice(vocab, 400))
     a = " ".join(shared + list(rng.choice(vocab, 200)))
     b = " ".join(shared + list(rng.choice(vocab, 200)))
-    sets = [set(fp.shingle_hashes(fp.word_hashes(fp.normalize(t))).tolist()) for t in (a, b)]
+    sets = [set(fp.char_grams(fp.normalize(t), fp.CHARS).tolist()) for t in (a, b)]
     true = len(sets[0] & sets[1]) / len(sets[0] | sets[1])
     est = fp.similarity(fp.fingerprint(a).signature, fp.fingerprint(b).signature)
     assert abs(est - true) < 0.15  # 128 permutations: standard error < 0.045
@@ -132,6 +132,37 @@ def test_word_order_matters_and_short_texts_have_signatures() -> None:
     short = fp.fingerprint("Brief")
     assert short.signature != fp.fingerprint("").signature
     assert fp.fingerprint("").signature == (2**32 - 1,) * fp.NUM_PERM
+
+
+def test_char_grams_ignore_spaces_and_follow_the_text() -> None:
+    """OCR loses and inserts spaces: the character shingles must not see them."""
+    joined, split = fp.char_grams("newyork city", 5), fp.char_grams("new york ci ty", 5)
+    assert joined.tolist() == split.tolist()
+    assert fp.char_grams("abcdefgh", 5).size == 4
+    assert fp.char_grams("abc", 5).size == 1 and fp.char_grams("", 5).size == 0
+    assert fp.char_grams("abcdefgh", 5)[0] != fp.char_grams("bacdefgh", 5)[0]
+
+
+def test_covered_counts_whole_windows_not_scattered_shingles() -> None:
+    rng = np.random.default_rng(3)
+    grams = rng.integers(0, 2**32, size=400, dtype=np.uint64)
+    assert fp.covered(grams, np.unique(grams)) == 1.0
+    scattered = np.unique(grams[::3])  # a third of every window: under WINDOW_HIT
+    assert fp.covered(grams, scattered) == 0.0
+    half = np.unique(grams[:200])  # the first half, every shingle of it
+    assert fp.covered(grams, half) == pytest.approx(0.5, abs=fp.WINDOW / 400)
+    assert fp.covered(np.empty(0, dtype=np.uint64), half) == 0.0
+
+
+def test_verify_tells_a_cut_copy_from_a_quoting_article() -> None:
+    words = " ".join(f"w{i}x" for i in range(600))
+    own = " ".join(f"q{i}z" for i in range(600))
+    head = words[: len(words) * 55 // 100]  # a copy cut to 55%
+    quote = own + " " + words[: len(words) * 4 // 10]  # an article of its own quoting 40%
+    assert fp.verify(head, words) is not None
+    assert fp.verify(words, head) is not None  # symmetric
+    assert fp.verify(quote, words) is None
+    assert fp.verify(own, words) is None
 
 
 def test_long_tokens_and_long_texts() -> None:
@@ -205,10 +236,10 @@ def _peak_bytes(call: Callable[[], object]) -> int:
 @pytest.mark.parametrize("accent", ["", "\u00e9"], ids=["ascii", "unicode"])
 def test_fingerprint_work_grows_no_faster_than_the_text(accent: str) -> None:
     """Measured without a clock (the time per article is in bench/pipeline_costs.py): from an
-    800-word article to one 8 times longer, the Python lines run stay flat (+7 today: one
-    MinHash block more), where a Python loop over words or shingles would run thousands more,
-    and peak memory grows about 4 times (MinHash works in blocks), where anything quadratic
-    would take 64 times."""
+    800-word article to one 8 times longer, the Python lines run stay flat (a few MinHash
+    blocks of 16k character shingles more), where a Python loop over words or shingles would
+    run thousands more, and peak memory grows a few times (MinHash works in blocks), where
+    anything quadratic would take 64 times."""
     vocab = itertools.cycle(TEXT.split())
     words = [f"{w}{accent}{i}" for i, w in zip(range(6400), vocab, strict=False)]
     short, long = " ".join(words[:800]), " ".join(words)

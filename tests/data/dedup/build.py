@@ -17,12 +17,16 @@ before its original.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import random
 import re
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SEED = 20240521
@@ -211,7 +215,144 @@ def build() -> list[dict[str, object]]:
     return rows
 
 
+# --- the hard set -----------------------------------------------------------------------------
+
+HARD_SEED = 20261202
+STORIES = 300
+OCR_MORE = [("a", "o"), ("s", "5"), ("cl", "d"), ("d", "cl"), ("t", "f"), ("u", "v"), ("I", "l")]
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SENTENCE = re.compile(r"(?<=[.!?\"])\s+(?=[A-Z\"])")
+
+
+def ocr(text: str, rng: random.Random, rate: tuple[float, float] = (0.04, 0.07)) -> str:
+    """OCR-like noise on 4-7% of the characters: confusions (rn/m, l/1, o/0, cl/d), wrong,
+    lost or extra letters, spaces lost or inserted."""
+    p = rng.uniform(*rate)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if rng.random() >= p:
+            out.append(text[i])
+            i += 1
+            continue
+        pair = [(a, b) for a, b in OCR + OCR_MORE if text.startswith(a, i)]
+        kind = rng.choice(["confuse", "confuse", "wrong", "lose", "extra", "space"])
+        if kind == "confuse" and pair:
+            a, b = rng.choice(pair)
+            out.append(b)
+            i += len(a)
+        elif kind == "lose":
+            i += 1
+        elif kind == "extra":
+            out.append(text[i] + rng.choice(LETTERS + ".,'"))
+            i += 1
+        elif kind == "space":
+            out.append("" if text[i] == " " else text[i] + " ")
+            i += 1
+        else:
+            out.append(rng.choice(LETTERS) if text[i].isalpha() else text[i])
+            i += 1
+    return "".join(out)
+
+
+def cut(text: str, rng: random.Random) -> str:
+    """The first 50-65% of the words under a new header, a new footer or both."""
+    spans = [m.end() for m in re.finditer(r"\S+", text)]
+    keep = spans[int(len(spans) * rng.uniform(0.50, 0.65)) - 1]
+    return header_footer(text[:keep] + rng.choice(["", " …", "\n\nRead more"]), rng)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE.split(" ".join(text.split())) if s]
+
+
+def drop_typos(text: str, rng: random.Random) -> str:
+    """About a fifth of the sentences dropped (15-25%), then typos on 1-3% of the words."""
+    kept = [s for s in sentences(text) if rng.random() >= rng.uniform(0.15, 0.25)]
+    return typos(_paragraphs(kept, rng), rng)
+
+
+def reorder(text: str, rng: random.Random) -> str:
+    """The lede stays first; every sentence after it is shuffled and re-paragraphed."""
+    lede, *rest = sentences(text)
+    rng.shuffle(rest)
+    return _paragraphs([lede, *rest], rng)
+
+
+def _paragraphs(parts: list[str], rng: random.Random) -> str:
+    out, i = [], 0
+    while i < len(parts):
+        step = rng.randint(1, 3)
+        out.append(" ".join(parts[i : i + step]))
+        i += step
+    return "\n\n".join(out) + "\n"
+
+
+HARD: dict[str, Transform] = {"ocr": ocr, "cut": cut, "drop_typos": drop_typos, "reorder": reorder}
+EASY = {**SINGLE, "combo": lambda t, r: combo(t, r)[0]}
+
+
+def _row(doc_id: str, cluster: str, story: str, kind: str, text: str) -> dict[str, object]:
+    return {"id": doc_id, "cluster": cluster, "story": story, "kind": kind, "text": text}
+
+
+def hard_story_rows(k: int) -> list[dict[str, object]]:
+    """One story: its base (outlet 0) with every easy and hard copy, the independent report
+    (outlet 1, a same-story negative) with two hard copies, and an article quoting the base."""
+    c = _compose()
+    rng = random.Random(f"{HARD_SEED}:{k}")
+    facts = c.story(rng)
+    story, base = f"s{k:03d}", f"s{k:03d}-a"
+    text = c.write(facts, 0, rng)
+    rows = [_row(f"{base}/original", base, story, "original", text)]
+    for name, fn in {**EASY, **HARD}.items():
+        copy = fn(text, random.Random(f"{HARD_SEED}:{k}:{name}"))
+        rows.append(_row(f"{base}/{name}", base, story, name, copy))
+    other = c.write(facts, 1, rng)
+    rows.append(_row(f"{story}-b/original", f"{story}-b", story, "same_story", other))
+    for name in ("ocr", "cut"):
+        copy = HARD[name](other, random.Random(f"{HARD_SEED}:{k}:b:{name}"))
+        rows.append(_row(f"{story}-b/{name}", f"{story}-b", story, name, copy))
+    rows.append(
+        _row(f"{story}-q/original", f"{story}-q", story, "quoting", _quoting(c, facts, text, rng))
+    )
+    return rows
+
+
+def _quoting(c: Any, facts: Any, text: str, rng: random.Random) -> str:
+    """A follow-up by another outlet (same place, people and organisation) quoting 35-50% of
+    the base's sentences in one block."""
+    follow = dataclasses.replace(
+        c.story(rng), place=facts.place, people=facts.people, org=facts.org
+    )
+    parts = sentences(text)
+    n = max(2, round(len(parts) * rng.uniform(0.35, 0.50)))
+    start = rng.randrange(0, len(parts) - n + 1)
+    return c.commentary(follow, " ".join(parts[start : start + n]), "Evening Courier", rng)
+
+
+def _compose() -> Any:
+    sys.path.insert(0, str(HERE.parents[2]))
+    from tests.support.scripts import load_script
+
+    return load_script(HERE / "compose.py")
+
+
+def build_hard(stories: int = STORIES) -> list[dict[str, object]]:
+    """The hard set, in a seeded arrival order (copies often arrive before their original)."""
+    rows = [row for k in range(stories) for row in hard_story_rows(k)]
+    random.Random(HARD_SEED).shuffle(rows)
+    return rows
+
+
+def hard_digest(rows: list[dict[str, object]]) -> str:
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
 def main() -> None:
+    hard = build_hard()
+    (HERE / "hard.sha256").write_text(f"{hard_digest(hard)}  build_hard()\n", encoding="utf-8")
+    print(f"hard set: {len(hard)} articles, digest in {HERE / 'hard.sha256'}")
     rows = build()
     with (HERE / "eval.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:

@@ -32,6 +32,7 @@ class Doc:
     story: str  # bases of one story are hard negatives of each other
     transforms: tuple[str, ...]
     text: str
+    kind: str = ""  # hard set: original, a copy's transformation, same_story or quoting
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,17 @@ def load(path: Path = EVAL_SET) -> list[Doc]:
         r = json.loads(line)
         docs.append(Doc(r["id"], r["cluster"], r["story"], tuple(r["transforms"]), r["text"]))
     return docs
+
+
+def load_hard(stories: int | None = None) -> list[Doc]:
+    """The hard set, rebuilt from its seed by build.py (not stored: 4,500 articles)."""
+    from tests.support.scripts import load_script
+
+    build = load_script(Path(__file__).resolve().parent / "build.py")
+    rows = build.build_hard() if stories is None else build.build_hard(stories)
+    return [
+        Doc(r["id"], r["cluster"], r["story"], (r["kind"],), r["text"], r["kind"]) for r in rows
+    ]
 
 
 class UnionFind:
@@ -84,6 +96,71 @@ def cluster(
         if linked:
             uf.union(i, linked[0])
     return [uf.find(i) for i in range(len(exacts))]
+
+
+def cluster_merging(
+    exacts: Sequence[str],
+    candidates: Callable[[int], Sequence[int]],
+    is_copy: Callable[[int, int], bool],
+) -> list[int]:
+    """The service's rule since clusters merge: an article joins every cluster it verifies
+    against, and a bridging article merges them under the earliest (docs/dedup.md)."""
+    uf = UnionFind(len(exacts))
+    first_with_hash: dict[str, int] = {}
+    for i, exact in enumerate(exacts):
+        if exact in first_with_hash:
+            uf.union(i, first_with_hash[exact])
+            continue
+        first_with_hash[exact] = i
+        for j in sorted(candidates(i)):
+            if uf.find(j) != uf.find(i) and is_copy(i, j):
+                old, new = sorted((uf.find(i), uf.find(j)))
+                uf.union(new, old)
+    return [uf.find(i) for i in range(len(exacts))]
+
+
+def cluster_dropwire(
+    docs: Sequence[Doc], threshold: float = fp.THRESHOLD, min_cover: float = fp.MIN_COVER
+) -> list[int]:
+    """The service's scheme on a set: character-shingle bands, then `fp.is_copy` on the texts."""
+    prints = [fp.fingerprint(d.text) for d in docs]
+    grams = [fp.verify_grams(d.text) for d in docs]
+    sets = [fp.distinct(g) for g in grams]
+    index: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(prints):
+        for b, k in enumerate(p.bands):
+            index[b, k].append(i)
+
+    def candidates(i: int) -> set[int]:
+        return {j for b, k in enumerate(prints[i].bands) for j in index[b, k] if j < i}
+
+    def is_copy(i: int, j: int) -> bool:
+        cover = fp.covered(grams[i], sets[j]), fp.covered(grams[j], sets[i])
+        return fp.is_copy(cover, threshold, min_cover)
+
+    return cluster_merging([p.exact for p in prints], candidates, is_copy)
+
+
+NEGATIVE_KINDS = ("same_story", "quoting")
+
+
+def per_kind(docs: Sequence[Doc], labels: Sequence[int]) -> dict[str, tuple[int, int]]:
+    """kind -> (count, total). A copy counts when it sits in its original's predicted cluster;
+    a negative (`same_story`, `quoting`) counts when its cluster holds any other true cluster."""
+    home = {d.cluster: labels[i] for i, d in enumerate(docs) if d.id.endswith("/original")}
+    members: dict[int, set[str]] = defaultdict(set)
+    for i, d in enumerate(docs):
+        members[labels[i]].add(d.cluster)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for i, d in enumerate(docs):
+        if d.kind in NEGATIVE_KINDS:
+            out[d.kind][0] += len(members[labels[i]]) > 1
+        elif d.kind != "original":
+            out[d.kind][0] += labels[i] == home[d.cluster]
+        else:
+            continue
+        out[d.kind][1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(out.items())}
 
 
 def cluster_signatures(exacts: Sequence[str], sigs: Sig, bands: int, threshold: float) -> list[int]:
