@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
 from db.session import make_engine, make_session_factory
-from tests.support.services import pg_schema_url
+from tests.support.services import migrated_pg_url
 
 # Copies of ../shared/samples, so the suite does not depend on the checkout's neighbours.
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
@@ -22,11 +22,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         upgrade(url)
         yield url
     else:
-        gen = pg_schema_url()
-        url = next(gen)
-        upgrade(url)
-        yield url
-        next(gen, None)
+        yield from migrated_pg_url()
 
 
 @pytest.fixture

@@ -5,19 +5,15 @@ text, never as elements."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from db import ledger
-from db.session import transaction
 from tests.browser.test_dashboard import browser_page  # noqa: F401  (the fixture)
+from tests.support.pipeline import store_file
 from tests.support.services import redis_db_url
-from workers import service
 from workers.monitor import Monitor, MonitorServer
 from workers.runtime import Runtime
 from workers.settings import Settings
@@ -37,16 +33,6 @@ HOSTILE = (
 )
 
 
-def _store(rt: Runtime, name: str, data: bytes) -> None:
-    (rt.settings.inbox / name).write_bytes(data)
-    seen = ledger.SeenFile(name, hashlib.sha256(data).hexdigest(), len(data))
-    with transaction(rt.sessions) as s:
-        (row,) = ledger.register_files(s, [seen], datetime.now(UTC))
-        row_id = row.id
-    for nlp_id in service.ingest(rt, row_id).to_nlp:
-        service.analyse(rt, nlp_id)
-
-
 @pytest.fixture
 def port(tmp_path: Path, database_url: str) -> Iterator[int]:
     settings = Settings(
@@ -55,9 +41,9 @@ def port(tmp_path: Path, database_url: str) -> Iterator[int]:
     )  # fmt: skip
     settings.inbox.mkdir()
     rt = Runtime(settings)
-    _store(rt, "valletta.txt", STORY.encode())
-    _store(rt, "copy-of-valletta.txt", STORY.encode())
-    _store(rt, "hostile.txt", HOSTILE.encode())
+    store_file(rt, "valletta.txt", STORY.encode())
+    store_file(rt, "copy-of-valletta.txt", STORY.encode())
+    store_file(rt, "hostile.txt", HOSTILE.encode())
     server = MonitorServer(Monitor(rt)).start()
     try:
         yield server.port

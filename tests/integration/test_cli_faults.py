@@ -18,8 +18,8 @@ import pytest
 from alembic import command
 from click.testing import CliRunner, Result
 
-from db.migrate import alembic_config, upgrade
-from tests.support.services import pg_schema_url, redis_db_url
+from db.migrate import alembic_config
+from tests.support.services import migrated_pg_url, pg_schema_url, redis_db_url
 from workers import faults
 from workers.cli import main
 
@@ -81,11 +81,7 @@ def dead_port() -> int:
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    gen = pg_schema_url()
-    url = next(gen)
-    upgrade(url)
-    yield url
-    next(gen, None)
+    yield from migrated_pg_url()
 
 
 @pytest.fixture

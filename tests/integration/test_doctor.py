@@ -13,9 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from db import nodes
-from db.migrate import upgrade
 from db.session import make_engine, make_session_factory, transaction
-from tests.support.services import pg_schema_url, redis_db_url
+from tests.support.services import migrated_pg_url, pg_schema_url, redis_db_url
 from workers import doctor
 from workers.cli import main
 from workers.clock import utcnow
@@ -28,11 +27,7 @@ SECRET = "s3cret-do-not-print"
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    gen = pg_schema_url()
-    url = next(gen)
-    upgrade(url)
-    yield url
-    next(gen, None)
+    yield from migrated_pg_url()
 
 
 @pytest.fixture

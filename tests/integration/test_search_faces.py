@@ -4,11 +4,9 @@ that point into the body, and a bad query is one line and exit code 2, never a t
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,10 +14,8 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner, Result
 
-from db import ledger
-from db.session import transaction
+from tests.support.pipeline import store_file
 from tests.support.services import redis_db_url
-from workers import service
 from workers.cli import main
 from workers.monitor import Monitor, MonitorServer
 from workers.runtime import Runtime
@@ -42,20 +38,8 @@ def rt(tmp_path: Path, database_url: str, samples: dict[str, bytes]) -> Runtime:
     files["copies/again.txt"] = first  # an exact copy under another name
     files["wire/hostile.txt"] = f"{HOSTILE_TITLE}\n\nIran and Iraq talks resumed.".encode()
     for name, data in files.items():
-        _store(runtime, name, data)
+        store_file(runtime, name, data)
     return runtime
-
-
-def _store(rt: Runtime, name: str, data: bytes) -> None:
-    path = rt.settings.inbox / name
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(data)
-    seen = ledger.SeenFile(name, hashlib.sha256(data).hexdigest(), len(data))
-    with transaction(rt.sessions) as s:
-        (row,) = ledger.register_files(s, [seen], datetime.now(UTC))
-        row_id = row.id
-    for nlp_id in service.ingest(rt, row_id).to_nlp:
-        service.analyse(rt, nlp_id)
 
 
 def _cli(rt: Runtime, *args: str) -> Result:

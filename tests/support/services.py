@@ -45,6 +45,17 @@ def pg_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
+def migrated_pg_url() -> Iterator[str]:
+    """`pg_schema_url` with every migration applied."""
+    gen = pg_schema_url()
+    url = next(gen)
+    from db.migrate import upgrade  # here: this module must load without the project's db
+
+    upgrade(url)
+    yield url
+    next(gen, None)
+
+
 _next_db = iter(range(1, 16))
 
 
