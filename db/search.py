@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     Double,
     Select,
-    and_,
     cast,
     column,
     func,
@@ -33,7 +32,7 @@ from sqlalchemy import (
     tuple_,
     union,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.clusters import resolve_cluster
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
@@ -220,11 +219,16 @@ def _articles_with(entity_ids: Any) -> Select[Any]:
 
 
 def _analysed_in(article_ids: Select[Any]) -> ColumnElement[bool]:
-    """An exact copy is analysed as its canonical: it matches what its canonical matches."""
-    ids = article_ids.scalar_subquery()
-    return or_(
-        Article.id.in_(ids), and_(Article.duplicate_kind == "exact", Article.duplicate_of.in_(ids))
+    """An exact copy is analysed as its canonical: it matches what its canonical matches.
+
+    One IN over a UNION, not an OR of two INs: with the OR PostgreSQL walked the whole
+    articles index testing each row (30 ms at 20k articles); this lets it join from the ids.
+    """
+    copy = aliased(Article)  # not the outer query's row: a subquery of its own
+    copies = select(copy.id).where(
+        copy.duplicate_kind == "exact", copy.duplicate_of.in_(article_ids.scalar_subquery())
     )
+    return Article.id.in_(union(article_ids, copies).scalar_subquery())
 
 
 def _entity_ids(
