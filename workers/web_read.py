@@ -78,13 +78,17 @@ Text = Annotated[str | None, Query(max_length=TEXT_PARAM)]
 SEARCH_PAGE = Path(__file__).parent / "static" / "search.html"
 
 
-def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
-    reader = _reader(monitor)
+def add_search_page(app: FastAPI) -> None:
     page = SEARCH_PAGE.read_bytes()
 
     @app.get("/search", include_in_schema=False)
     def search_page() -> Response:
         return Response(page, media_type="text/html; charset=utf-8")
+
+
+def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
+    add_search_page(app)
+    reader = _reader(monitor)
 
     @app.get("/api/articles", summary="Search stored articles", dependencies=[reader])
     def articles(
