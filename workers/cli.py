@@ -105,7 +105,14 @@ def migrate() -> None:
 @main.command()
 @click.option("--batch", default=200, show_default=True, help="Articles per transaction.")
 def refingerprint(batch: int) -> None:
-    """Re-fingerprint stored articles under the current dedup scheme, the service running."""
+    """Re-fingerprint stored articles under the current dedup scheme, the service running.
+
+    Until it has run, articles stored under an older scheme are found as exact copies only.
+
+    \b
+    Example:
+      dropwire refingerprint --batch 500
+    """
     from db.refingerprint import refingerprint_batch
 
     sessions = sessions_for(settings_from())
