@@ -18,10 +18,15 @@ from db.textquery import InvalidQuery
 
 @dataclass(frozen=True)
 class QuoteHit:
+    """DESIGN.md §3's quote names (article_id, text, speaker, start, end), and where it is."""
+
     id: int
     article_id: int
     text: str
     speaker: str | None
+    start: int
+    end: int
+    confidence: float | None
     title: str | None
     published: str | None
 
@@ -44,7 +49,9 @@ def quotes_by(
     if before_id is not None:
         query = query.where(Quote.id < before_id)
     return [
-        QuoteHit(q.id, q.article_id, q.text, q.speaker, title, published)
+        QuoteHit(
+            q.id, q.article_id, q.text, q.speaker, q.start, q.end, q.confidence, title, published
+        )
         for q, title, published in session.execute(query).tuples()
     ]
 

@@ -89,6 +89,7 @@ class Hit:
     snippet: str  # matched words between MARK_START and MARK_END
     display_title: str | None = None  # the title, or one derived from the lede (titler)
     title_derived: bool = False
+    record: dict[str, object] | None = None  # the export record, when asked for (JSON faces)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,11 @@ class SearchPage:
     next_cursor: str | None = None
 
 
-def search(session: Session, query: SearchQuery, titler: Titler = title_as_is) -> SearchPage:
+def search(
+    session: Session, query: SearchQuery, titler: Titler = title_as_is, *, records: bool = False
+) -> SearchPage:
+    """One page of what `query` matches; with `records`, each hit carries its export record
+    (DESIGN.md §3: the JSON faces answer with the export record's names)."""
     order = _order_of(query)
     if not 1 <= query.limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be 1 to {MAX_LIMIT}")
@@ -123,6 +128,9 @@ def search(session: Session, query: SearchQuery, titler: Titler = title_as_is) -
     snippets = _snippets(session, dialect, textq if query.snippets else None, articles)
     hits = [_hit(row[0], row[1] if score is not None else None, snippets) for row in rows]
     hits = [replace(h, **_shown(titler, h, a)) for h, a in zip(hits, articles, strict=True)]
+    if records:
+        full = export_records(session, articles, titler)
+        hits = [replace(h, record=r) for h, r in zip(hits, full, strict=True)]
     cursor = _encode_cursor(query, order, hits[-1]) if more and hits else None
     return SearchPage(hits, cursor)
 

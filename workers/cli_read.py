@@ -116,7 +116,7 @@ def search_command(
     query = query_from(filters, text=text, order=order, limit=limit, cursor=cursor)
     try:
         with transaction(_read_sessions()) as s:
-            page = search(s, query, title_and_flag)
+            page = search(s, query, title_and_flag, records=as_json)
     except InvalidQuery as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:

@@ -26,9 +26,10 @@ def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
-    """A hit for JSON faces: the snippet plain, its matches as offsets."""
+    """A hit for JSON faces: its export record when it has one (DESIGN.md §3), then the
+    snippet as plain text with its matches as offsets, the score and when it was stored."""
     snippet, highlights = split_marks(hit.snippet)
-    return {
+    return (hit.record or {}) | {
         "id": hit.id,
         "title": hit.title,
         "display_title": hit.display_title,

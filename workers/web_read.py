@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from db.articles import article_record
@@ -33,6 +33,10 @@ TEXT_PARAM = 200  # filter values (names, prefixes) longer than this are refused
 
 
 class HitOut(BaseModel):
+    """The export record's names (DESIGN.md §3) and the hit's own: snippet, highlights, score."""
+
+    model_config = ConfigDict(extra="allow")
+
     id: int
     title: str | None
     display_title: str | None
@@ -118,7 +122,7 @@ def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
         )  # fmt: skip
         try:
             with transaction(monitor.read_sessions) as s:
-                page = search(s, query, title_and_flag)
+                page = search(s, query, title_and_flag, records=True)
         except InvalidQuery as exc:
             raise HTTPException(400, str(exc)) from None
         hits = [HitOut.model_validate(hit_json(h)) for h in page.hits]

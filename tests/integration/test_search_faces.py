@@ -252,3 +252,23 @@ def test_quotes_by_speaker_and_top_entities_agree_with_the_records(rt: Runtime, 
     assert len(hits["hits"]) == first["articles"]  # type: ignore[arg-type]
     assert _get(api, "/api/entities?top=5")[1] == top
     assert _get(api, "/api/quotes?speaker=")[0] == 400
+
+
+def test_json_faces_use_the_contract_names(rt: Runtime, api: int) -> None:
+    """DESIGN.md §3: hits carry the export record's names; quotes article_id, text, speaker,
+    start and end."""
+    exported = {r["id"]: r for r in map(json.loads, _cli(rt, "export").output.splitlines())}
+    for hit in _json(rt, "search", "proxy war")["hits"]:  # type: ignore[union-attr]
+        record = exported[hit["id"]]
+        assert {k: hit[k] for k in record} == record
+        assert {"snippet", "highlights", "score"} <= set(hit)
+    status, page = _get(api, "/api/articles?q=proxy+war")
+    assert status == 200 and all(set(exported[h["id"]]) <= set(h) for h in page["hits"])
+    speaker = next(
+        q["speaker"]
+        for r in exported.values()
+        for q in r["quotes"]
+        if q["speaker"] and not q["scare"]
+    )
+    for q in _lines(rt, "quotes", "--speaker", speaker):
+        assert exported[q["article_id"]]["body"][q["start"] : q["end"]] == q["text"]
