@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Quote
 from db.search import MAX_LIMIT, said_by
-from db.textquery import InvalidQuery
+from db.textquery import InvalidQuery, check_value
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def quotes_by(
     """A speaker's quotations, newest stored first; `before_id` is the last id of a page."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be 1 to {MAX_LIMIT}")
-    if not speaker.strip():
+    if not check_value("speaker", speaker).strip():
         raise InvalidQuery("a speaker's name is needed")
     query = (
         select(Quote, Article.title, Article.published)
@@ -69,6 +69,8 @@ def top_entities(session: Session, *, top: int = 20, label: str | None = None) -
     """The entities named in the most articles (exact copies not counted twice)."""
     if not 1 <= top <= 1000:
         raise InvalidQuery("top must be 1 to 1000")
+    if label is not None:
+        check_value("label", label)
     articles = func.count(ArticleEntity.article_id)
     query = (
         select(Entity.id, Entity.label, Entity.canonical, articles, func.sum(ArticleEntity.count))

@@ -38,7 +38,7 @@ from db.clusters import resolve_cluster
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
 from db.queries import LEDE_CHARS, Titler, export_records, title_as_is
 from db.sqlutil import aware
-from db.textquery import InvalidQuery, TextQuery, parse
+from db.textquery import InvalidQuery, TextQuery, check_value, parse
 
 Order = Literal["relevance", "published", "stored", "oldest"]
 ORDERS: tuple[Order, ...] = ("relevance", "published", "stored", "oldest")
@@ -104,6 +104,7 @@ def search(
     """One page of what `query` matches; with `records`, each hit carries its export record
     (DESIGN.md §3: the JSON faces answer with the export record's names)."""
     order = _order_of(query)
+    _check_values(query)
     if not 1 <= query.limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be 1 to {MAX_LIMIT}")
     textq = parse(query.text) if query.text else None
@@ -133,6 +134,13 @@ def search(
         hits = [replace(h, record=r) for h, r in zip(hits, full, strict=True)]
     cursor = _encode_cursor(query, order, hits[-1]) if more and hits else None
     return SearchPage(hits, cursor)
+
+
+def _check_values(query: SearchQuery) -> None:
+    for name in ("entity", "label", "speaker", "language", "source_prefix"):
+        value = getattr(query, name)
+        if value is not None:
+            check_value(name, value)
 
 
 def _order_of(query: SearchQuery) -> Order:

@@ -42,6 +42,19 @@ class TextQuery:
         return " or ".join(" ".join(_websearch_term(t) for t in group) for group in self.groups)
 
 
+MAX_VALUE_CHARS = 200
+
+
+def check_value(name: str, value: str) -> str:
+    """A filter's text (a name, a label, a folder), refused when no store could hold it:
+    PostgreSQL text cannot contain NUL, and no name runs to pages."""
+    if "\x00" in value:
+        raise InvalidQuery(f"{name} contains a NUL character")
+    if len(value) > MAX_VALUE_CHARS:
+        raise InvalidQuery(f"{name} over {MAX_VALUE_CHARS} characters")
+    return value
+
+
 def parse(text: str) -> TextQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"query over {MAX_QUERY_CHARS} characters")

@@ -227,8 +227,11 @@ def entities_command(top: int, label: str | None, as_json: bool) -> None:
     Example:
       dropwire entities --top 10 --label PERSON
     """
-    with transaction(_read_sessions()) as s:
-        found = top_entities(s, top=top, label=label)
+    try:
+        with transaction(_read_sessions()) as s:
+            found = top_entities(s, top=top, label=label)
+    except InvalidQuery as exc:
+        raise click.UsageError(str(exc)) from exc
     for e in found:
         if as_json:
             click.echo(json.dumps(asdict(e), ensure_ascii=False))

@@ -163,5 +163,8 @@ def add_directory_routes(app: FastAPI, monitor: Monitor) -> None:
         top: Annotated[int, Query(ge=1, le=1000)] = 20,
         label: Annotated[str | None, Query(max_length=32)] = None,
     ) -> list[dict[str, Any]]:
-        with transaction(monitor.read_sessions) as s:
-            return [asdict(e) for e in top_entities(s, top=top, label=label)]
+        try:
+            with transaction(monitor.read_sessions) as s:
+                return [asdict(e) for e in top_entities(s, top=top, label=label)]
+        except InvalidQuery as exc:
+            raise HTTPException(400, str(exc)) from None

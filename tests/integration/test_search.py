@@ -347,6 +347,8 @@ def test_hostile_queries_are_answered_or_refused_with_a_reason(
         (SearchQuery(text="!!! ..."), "no words"),
         (SearchQuery(order="relevance"), "needs a text"),
         (SearchQuery(limit=0), "limit"),
+        (SearchQuery(entity="a\x00b"), "NUL"),
+        (SearchQuery(speaker="x" * 201), "over 200"),
         (SearchQuery(cursor="not-a-cursor"), "cursor"),
         (SearchQuery(cursor="eyJvIjogInN0b3JlZCIsICJrIjogWyIxIl19"), "cursor"),
     ],

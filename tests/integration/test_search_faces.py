@@ -209,6 +209,10 @@ def test_the_api_pages_by_cursor(api: int) -> None:
         ("/api/articles?source=%25%27%3B--", 200),
         ("/api/articles/99999", 404),
         ("/api/articles/abc", 400),
+        ("/api/articles?entity=a%00b", 400),  # PostgreSQL text cannot hold NUL
+        ("/api/articles?source=%00", 400),
+        ("/api/quotes?speaker=a%00", 400),
+        ("/api/entities?label=%00", 400),
     ],
 )
 def test_hostile_requests_get_a_reason_never_a_500(api: int, path: str, status: int) -> None:
