@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, Entity, Mention
 from db.queries import export_records
+from db.textquery import MAX_ID
 
 MAX_RELATED = 200  # a wire story can have thousands of copies; the page shows the first ones
 
 
 def article_record(session: Session, article_id: int) -> dict[str, object] | None:
+    if not 1 <= article_id <= MAX_ID:
+        return None  # no such id can exist
     article = session.get(Article, article_id)
     if article is None:
         return None

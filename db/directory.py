@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleEntity, Entity, Quote
 from db.search import MAX_LIMIT, said_by
-from db.textquery import InvalidQuery, check_value
+from db.textquery import InvalidQuery, check_id, check_value
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def quotes_by(
         .limit(limit)
     )
     if before_id is not None:
-        query = query.where(Quote.id < before_id)
+        query = query.where(Quote.id < check_id("before", before_id))
     return [
         QuoteHit(
             q.id, q.article_id, q.text, q.speaker, q.start, q.end, q.confidence, title, published

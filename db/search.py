@@ -38,7 +38,7 @@ from db.clusters import resolve_cluster
 from db.models import Article, ArticleEntity, Entity, Mention, Quote
 from db.queries import LEDE_CHARS, Titler, export_records, title_as_is
 from db.sqlutil import aware
-from db.textquery import InvalidQuery, TextQuery, check_value, parse
+from db.textquery import InvalidQuery, TextQuery, check_id, check_value, parse
 
 Order = Literal["relevance", "published", "stored", "oldest"]
 ORDERS: tuple[Order, ...] = ("relevance", "published", "stored", "oldest")
@@ -141,6 +141,10 @@ def _check_values(query: SearchQuery) -> None:
         value = getattr(query, name)
         if value is not None:
             check_value(name, value)
+    for name in ("entity_id", "cluster_id"):
+        number = getattr(query, name)
+        if number is not None:
+            check_id(name, number)
 
 
 def _order_of(query: SearchQuery) -> Order:

@@ -55,6 +55,15 @@ def check_value(name: str, value: str) -> str:
     return value
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number is no id, and a driver error
+
+
+def check_id(name: str, value: int) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise InvalidQuery(f"{name} must be 1 to {MAX_ID}")
+    return value
+
+
 def parse(text: str) -> TextQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"query over {MAX_QUERY_CHARS} characters")

@@ -213,6 +213,10 @@ def test_the_api_pages_by_cursor(api: int) -> None:
         ("/api/articles?source=%00", 400),
         ("/api/quotes?speaker=a%00", 400),
         ("/api/entities?label=%00", 400),
+        ("/api/articles?cluster=99999999999999999999", 400),  # past INTEGER: no id, no 500
+        ("/api/articles?entity_id=-1", 400),
+        ("/api/articles/99999999999999999999", 404),
+        ("/api/quotes?speaker=x&before=99999999999999999999", 400),
     ],
 )
 def test_hostile_requests_get_a_reason_never_a_500(api: int, path: str, status: int) -> None:
