@@ -16,6 +16,7 @@ from rich.console import Console
 from db import queries
 from db.migrate import upgrade
 from db.session import transaction
+from db.textquery import MAX_ID
 from workers.cli_base import (
     DEBUG_KEY,
     DropwireGroup,
@@ -366,7 +367,7 @@ def failed_list(as_json: bool) -> None:
 
 
 @failed.command("retry")
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=click.IntRange(1, MAX_ID))
 @click.option("--all", "retry_all", is_flag=True, help="Retry every failed file")
 def failed_retry(ids: tuple[int, ...], retry_all: bool) -> None:
     """Send failed files again (their file comes back from failed/ first).

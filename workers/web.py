@@ -18,10 +18,11 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from db.textquery import MAX_ID
 from workers.history import Sample
 from workers.metrics import CONTENT_TYPE, metrics_text
 from workers.snapshot import plain, to_json
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 MAX_RETRY_IDS = 10_000
+# A ledger id: an INTEGER column, so a larger number is refused here, not by the driver.
+LedgerId = Annotated[int, Field(ge=1, le=MAX_ID)]
 ERROR_CHARS = 200
 
 
@@ -54,7 +57,7 @@ class RetryRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    ids: list[PositiveInt] | None = Field(None, min_length=1, max_length=MAX_RETRY_IDS)
+    ids: list[LedgerId] | None = Field(None, min_length=1, max_length=MAX_RETRY_IDS)
     all: bool = False
 
     @model_validator(mode="after")
