@@ -19,7 +19,9 @@ from pipelines.limits import SETTING_MAX_BYTES, SETTING_MAX_TITLE, Limits
 from pipelines.readers import Parsed
 from pipelines.readers.html import read_html
 from pipelines.readers.jsonl import read_json, read_jsonl
-from pipelines.readers.sniff import sniff
+from pipelines.readers.newsml import read_newsml
+from pipelines.readers.nitf import read_nitf
+from pipelines.readers.sniff import sniff, sniff_wire
 from pipelines.readers.txt import read_txt
 from pipelines.records import ArticleDraft, RejectedInput
 from pipelines.sanitize import safe_optional, safe_text
@@ -30,6 +32,8 @@ READERS: dict[str, Reader] = {
     "html": read_html,
     "json": read_json,
     "jsonl": read_jsonl,
+    "nitf": read_nitf,
+    "newsml": read_newsml,
 }
 SUFFIXES = {
     ".txt": "txt",
@@ -42,6 +46,7 @@ SUFFIXES = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".nitf": "nitf",
 }
 
 
@@ -49,6 +54,10 @@ _MAX_SUFFIX = 16  # a longer "suffix" is part of a name, not a format
 
 
 def _format(name: str, text: str) -> str:
+    """A wire file's root element wins over any suffix (agencies name files .txt, .xml or
+    nothing); otherwise the suffix, then sniffing."""
+    if wire := sniff_wire(text):
+        return wire
     suffix = PurePath(name).suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
