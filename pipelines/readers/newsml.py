@@ -13,6 +13,7 @@ from typing import Any
 from pipelines.limits import SETTING_MAX_ITEMS, Limits
 from pipelines.page_body import split_page_dateline
 from pipelines.readers import Parsed
+from pipelines.readers.nitf import NitfBody
 from pipelines.readers.wire_xml import first_text, lang, parse, table_text, text_of
 from pipelines.records import RejectedInput
 
@@ -44,6 +45,11 @@ def _xhtml(inline: Any) -> tuple[list[str], list[str], list[str]]:
 
 def _body(item: Any) -> tuple[list[str], list[str], list[str]]:
     inline = item.find("contentSet/inlineXML")
+    nitf = inline.find(".//body.content") if inline is not None else None
+    if nitf is not None:  # contenttype application/nitf+xml (IPTC's LISTING 25)
+        body = NitfBody()
+        body.walk(nitf)
+        return body.paragraphs, body.tables, body.captions
     if inline is not None:
         return _xhtml(inline)
     data = item.find("contentSet/inlineData")
@@ -81,10 +87,12 @@ def _item(item: Any, number: int) -> Parsed:
     dateline, rest = split_page_dateline(paragraphs[0])
     if dateline:
         paragraphs[0] = rest.lstrip() or paragraphs[0]
-    authors = tuple(a for el in meta.iterfind("by") if (a := text_of(el)))
+    authors = tuple(a for el in meta.iterfind("by") if (a := text_of(el))) or tuple(
+        a for el in meta.iterfind("creator/name") if (a := text_of(el))
+    )
     return Parsed(
         text="\n".join(paragraphs),
-        title=first_text(meta, "headline"),
+        title=first_text(meta, "headline") or first_text(item, ".//hedline/hl1"),
         author=", ".join(authors) or None,
         date=first_text(item, "itemMeta/firstCreated", "itemMeta/versionCreated"),
         dateline=dateline or _located(meta),

@@ -18,7 +18,9 @@ _PARAGRAPHS = {"p", "hl2", "pre", "li", "bq"}
 _CONTAINERS = {"block", "ol", "ul", "dl"}
 
 
-class _Body:
+class NitfBody:
+    """`body.content` walked in order (also NITF carried in a NewsML-G2 inlineXML)."""
+
     def __init__(self) -> None:
         self.paragraphs: list[str] = []
         self.tables: list[str] = []
@@ -86,7 +88,7 @@ def read_nitf(text: str, limits: Limits | None = None) -> list[Parsed]:
     if root.tag != "nitf":
         raise RejectedInput("unparseable", f"the root element is <{root.tag}>, not <nitf>")
     content = root.find("body/body.content")
-    body = _Body()
+    body = NitfBody()
     if content is not None:
         body.walk(content)
     if not body.paragraphs:

@@ -10,7 +10,7 @@ _MIN_LETTER_SHARE = 0.5
 # with; the root element's name and namespace come after it.
 _PROLOG_WINDOW = 65_536
 _ROOT = re.compile(r"<(?:[\w.-]+:)?(?P<name>[\w.-]+)(?P<attrs>[^>]{0,4096})")
-_NEWSML_NS = "iptc.org/std/nir/"
+_NEWSML_NS = "iptc.org/std/nar/"  # NewsML-G2 2.x: http://iptc.org/std/nar/2006-10-01/
 
 
 def _skip_prolog(head: str) -> int:

@@ -19,8 +19,6 @@ from pipelines.records import RejectedInput
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]{0,400}\?>")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-# NewsML-G2 2.x namespace; NITF 3.x files carry theirs or none.
-NEWSML_NS = "http://iptc.org/std/nir/2006-02-01/"
 
 
 def _parser() -> etree.XMLParser:

@@ -187,7 +187,7 @@ def wire_files(draw: st.DrawFn) -> bytes:
             )
             for _ in range(draw(st.integers(1, 4)))
         )
-        doc = f'<newsMessage xmlns="http://iptc.org/std/nir/2006-02-01/"><itemSet>{items}</itemSet></newsMessage>'
+        doc = f'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>{items}</itemSet></newsMessage>'
     data = _encode(doc, False)
     cut = draw(st.integers(0, len(data)))
     return data[:cut] if draw(st.booleans()) else data

@@ -158,7 +158,7 @@ def _message(count: int) -> str:
         "</contentMeta><contentSet><inlineData>Text {n}.</inlineData></contentSet></newsItem>"
     )
     items = "".join(item.format(n=n) for n in range(count))
-    return f'<newsMessage xmlns="http://iptc.org/std/nir/2006-02-01/"><itemSet>{items}</itemSet></newsMessage>'
+    return f'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>{items}</itemSet></newsMessage>'
 
 
 def test_newsml_items_over_the_limit_are_refused() -> None:
@@ -185,6 +185,7 @@ def test_newsml_ten_thousand_and_one_items() -> None:
         ("newsml_message.xml", "newsml"),
         ("newsml_inline_data.txt", "newsml"),
         ("newsml_withdrawn.xml", "newsml"),
+        ("newsml_nitf_inline.xml", "newsml"),
     ],
 )
 def test_sniff_wire_files(name: str, fmt: str) -> None:
@@ -226,7 +227,7 @@ _EXTERNAL = (
 )
 _PARAMETER = (
     '<!DOCTYPE newsItem [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>'
-    '<newsItem xmlns="http://iptc.org/std/nir/2006-02-01/"><contentSet><inlineData>x'
+    '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/"><contentSet><inlineData>x'
     "</inlineData></contentSet></newsItem>"
 )
 
@@ -272,3 +273,29 @@ def test_malformed_nitf_is_refused(doc: str) -> None:
 )
 def test_sniff_is_linear_in_the_prolog(assert_linear: Any, prolog: str) -> None:
     assert_linear(lambda n: prolog * n + "<nitf/>", sniff, 500)
+
+
+@pytest.mark.parametrize("codec", ["latin-1", "utf-16", "utf-8-sig"])
+def test_wire_files_in_other_encodings(codec: str) -> None:
+    declared = {"latin-1": "ISO-8859-1", "utf-16": "UTF-16", "utf-8-sig": "UTF-8"}[codec]
+    doc = (
+        f'<?xml version="1.0" encoding="{declared}"?><nitf><head><title>Café sérieux</title>'
+        "</head><body><body.content><p>Le café du coin ferme ses portes après trente ans.</p>"
+        "</body.content></body></nitf>"
+    )
+    [d] = read_articles("a.xml", doc.encode(codec))
+    assert d.title == "Café sérieux"
+    assert d.body == "Le café du coin ferme ses portes après trente ans."
+
+
+def test_newsml_carrying_nitf_in_inline_xml() -> None:
+    [p] = read_newsml(_text("newsml_nitf_inline.xml"))
+    assert p.title == "Hawks visit Rivermen with both teams on winning runs"  # no <headline>
+    assert p.author == "Rosa Lopez"  # <creator>, there being no <by>
+    assert p.dateline == "Philadelphia"  # <located>'s own name, not its broader ones
+    assert p.text.split("\n") == [
+        "The Rivermen, who swept the Pilots over the weekend, welcome the Hawks tonight for the "
+        "first of a three-game series.",
+        "The Hawks have won all four of their games this week.",
+    ]  # the abstract in body.head is not body text
+    assert p.language == "en-US"  # xml:lang, there being no <language>
