@@ -94,9 +94,12 @@ def _item(item: Any, number: int) -> Parsed:
         text="\n".join(paragraphs),
         title=first_text(meta, "headline") or first_text(item, ".//hedline/hl1"),
         author=", ".join(authors) or None,
-        date=first_text(item, "itemMeta/firstCreated", "itemMeta/versionCreated"),
+        date=first_text(
+            item, "itemMeta/firstCreated", "contentMeta/contentCreated", "itemMeta/versionCreated"
+        ),
         dateline=dateline or _located(meta),
-        source=first_text(item, "itemMeta/provider/name") or _qcode(item.find("itemMeta/provider")),
+        source=first_text(item, "itemMeta/provider/name", "rightsInfo/copyrightHolder/name")
+        or _qcode(item.find("itemMeta/provider")),
         language=_language_tag(meta) or lang(item),
         item=number,
         lines_are_paragraphs=True,

@@ -299,3 +299,18 @@ def test_newsml_carrying_nitf_in_inline_xml() -> None:
         "The Hawks have won all four of their games this week.",
     ]  # the abstract in body.head is not body text
     assert p.language == "en-US"  # xml:lang, there being no <language>
+
+
+def test_newsml_fallbacks_for_date_and_source() -> None:
+    doc = (
+        '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="1">'
+        "<rightsInfo><copyrightHolder><name>Acme News</name></copyrightHolder></rightsInfo>"
+        "<itemMeta><provider uri='http://acme.example/'/><versionCreated>2017-11-21T16:25:32-05:00"
+        "</versionCreated></itemMeta><contentMeta><contentCreated>2016-11-21T15:21:06-05:00"
+        "</contentCreated><headline>H</headline></contentMeta>"
+        "<contentSet><inlineData>Words of the story.</inlineData></contentSet></newsItem>"
+    )
+    [p] = read_newsml(doc)
+    assert p.date == "2016-11-21T15:21:06-05:00"  # contentCreated, there being no firstCreated
+    assert p.updated == "2017-11-21T16:25:32-05:00"
+    assert p.source == "Acme News"
