@@ -1,9 +1,10 @@
 """The reading half of extraction: one file's bytes to cleaned article drafts.
 
-This is the entry point `workers` call; it picks the reader by the file name (or by
-sniffing the content) and enforces the size limit before any work is spent. Every draft
-leaves through `finish`, which applies the text invariant (`pipelines.sanitize`) and the
-caps (`pipelines.limits.Limits`) whatever reader produced it.
+This is the entry point `workers` call; it picks the reader by a wire file's root element
+(NITF, NewsML-G2), else by the file name, else by sniffing the content, and enforces the
+size limit before any work is spent. Every draft leaves through `finish`, which applies the
+text invariant (`pipelines.sanitize`) and the caps (`pipelines.limits.Limits`) whatever
+reader produced it.
 """
 
 from __future__ import annotations
