@@ -1,9 +1,10 @@
 """The reading half of extraction: one file's bytes to cleaned article drafts.
 
-This is the entry point `workers` call; it picks the reader by the file name (or by
-sniffing the content) and enforces the size limit before any work is spent. Every draft
-leaves through `finish`, which applies the text invariant (`pipelines.sanitize`) and the
-caps (`pipelines.limits.Limits`) whatever reader produced it.
+This is the entry point `workers` call; it picks the reader by a wire file's root element
+(NITF, NewsML-G2), else by the file name, else by sniffing the content, and enforces the
+size limit before any work is spent. Every draft leaves through `finish`, which applies the
+text invariant (`pipelines.sanitize`) and the caps (`pipelines.limits.Limits`) whatever
+reader produced it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pipelines.limits import SETTING_MAX_BYTES, SETTING_MAX_TITLE, Limits
 from pipelines.readers import Parsed
 from pipelines.readers.html import read_html
 from pipelines.readers.jsonl import read_json, read_jsonl
-from pipelines.readers.sniff import sniff
+from pipelines.readers.newsml import read_newsml
+from pipelines.readers.nitf import read_nitf
+from pipelines.readers.sniff import sniff, sniff_wire
 from pipelines.readers.txt import read_txt
 from pipelines.records import ArticleDraft, RejectedInput
 from pipelines.sanitize import safe_optional, safe_text
@@ -30,6 +33,8 @@ READERS: dict[str, Reader] = {
     "html": read_html,
     "json": read_json,
     "jsonl": read_jsonl,
+    "nitf": read_nitf,
+    "newsml": read_newsml,
 }
 SUFFIXES = {
     ".txt": "txt",
@@ -42,6 +47,7 @@ SUFFIXES = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".nitf": "nitf",
 }
 
 
@@ -49,6 +55,10 @@ _MAX_SUFFIX = 16  # a longer "suffix" is part of a name, not a format
 
 
 def _format(name: str, text: str) -> str:
+    """A wire file's root element wins over any suffix (agencies name files .txt, .xml or
+    nothing); otherwise the suffix, then sniffing."""
+    if wire := sniff_wire(text):
+        return wire
     suffix = PurePath(name).suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]

@@ -18,9 +18,9 @@ class RejectedInput(Exception):
 
     `code` is a short stable token operators can group by (``empty``, ``binary``,
     ``too_large``, ``undecodable``, ``unparseable``, ``no_text``, ``unsupported``,
-    ``title_too_long``, ``too_many_items``, ``too_complex``); `reason` is the human sentence
-    shown by `failed list`. A reason can quote a parser's message about hostile input, so
-    it is made safe to store and cut to `MAX_REASON_CHARS`.
+    ``title_too_long``, ``too_many_items``, ``too_complex``, ``unsafe_xml``); `reason` is the
+    human sentence shown by `failed list`. A reason can quote a parser's message about
+    hostile input, so it is made safe to store and cut to `MAX_REASON_CHARS`.
     """
 
     def __init__(self, code: str, reason: str) -> None:

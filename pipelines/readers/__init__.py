@@ -27,3 +27,15 @@ class Parsed:
     # Formats that already give one paragraph per line (HTML extraction, JSON bodies
     # without blank lines) must not have their lines re-joined as hard wraps.
     lines_are_paragraphs: bool = False
+    # Wire formats (NITF, NewsML-G2). `finish` does not carry these into the draft yet: the
+    # service has no column for them (issue 16's versions and kills).
+    guid: str | None = None
+    version: str | None = None
+    updated: str | None = None  # NewsML-G2 versionCreated
+    status: str | None = None  # NITF management-status, NewsML-G2 pubStatus ("usable", ...)
+    urgency: int | None = None
+    slugline: str | None = None
+    subjects: tuple[str, ...] = ()  # "code name" pairs as the file gives them
+    keywords: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()  # kept apart from the text, one table per entry
+    captions: tuple[str, ...] = ()  # media captions, kept apart from the text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from typing import Any
+from xml.sax.saxutils import escape
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -42,7 +43,20 @@ NAMES = st.one_of(
         lambda stem, suffix: stem + suffix,
         st.text(CHARS, max_size=20),
         st.sampled_from(
-            [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", "", ".TXT"]
+            [
+                ".txt",
+                ".md",
+                ".html",
+                ".htm",
+                ".json",
+                ".jsonl",
+                ".ndjson",
+                ".csv",
+                "",
+                ".TXT",
+                ".xml",
+                ".nitf",
+            ]
         ),
     ),
     st.sampled_from(["[/b]", "a[/b].txt", "<script>.html", "../../etc/passwd", "x" * 5000]),
@@ -129,6 +143,56 @@ def txt_files(draw: st.DrawFn) -> bytes:
     return text.encode(codec, "replace" if codec == "cp1252" else "surrogatepass")
 
 
+_NITF = (
+    '{prolog}<nitf><head><title>{a}</title><docdata management-status="{b}">'
+    '<doc-id id-string="{b}"/><urgency ed-urg="{b}"/><date.issue norm="{b}"/></docdata></head>'
+    "<body><body.head><hedline><hl1>{a}</hl1></hedline><byline>{a}</byline>"
+    "<dateline>{a}</dateline></body.head><body.content><p>{c}</p><table><tr><td>{a}</td></tr>"
+    "</table><media><media-caption>{a}</media-caption></media><block><p>{c}</p></block>"
+    "</body.content></body></nitf>"
+)
+_NEWSML_ITEM = (
+    '<newsItem guid="{b}" version="{b}" xml:lang="{b}"><itemMeta><firstCreated>{a}'
+    '</firstCreated><pubStatus qcode="{b}"/></itemMeta><contentMeta><urgency>{b}</urgency>'
+    '<located literal="{b}"/><subject qcode="{b}"><name>{a}</name></subject><headline>{a}'
+    '</headline><by>{a}</by><language tag="{b}"/></contentMeta><contentSet>{body}</contentSet>'
+    "</newsItem>"
+)
+_NEWSML_BODIES = (
+    "<inlineData>{c}</inlineData>",
+    '<inlineXML><html xmlns="http://www.w3.org/1999/xhtml"><body><p>{c}</p><figure><figcaption>'
+    "{a}</figcaption></figure></body></html></inlineXML>",
+    "",
+)
+_PROLOGS = ("", '<?xml version="1.0"?>', '<!DOCTYPE nitf SYSTEM "x.dtd">', "<!-- c -->", "\ufeff")
+
+
+@st.composite
+def wire_files(draw: st.DrawFn) -> bytes:
+    """Near-valid NITF and NewsML-G2: hostile text, escaped or not, sometimes truncated."""
+    raw = draw(st.booleans())
+
+    def text() -> str:
+        value = draw(PROSE)
+        return value if raw else escape(value, {'"': "&quot;"})
+
+    if draw(st.booleans()):
+        doc = _NITF.format(prolog=draw(st.sampled_from(_PROLOGS)), a=text(), b=text(), c=text())
+    else:
+        items = "".join(
+            _NEWSML_ITEM.format(
+                a=text(),
+                b=text(),
+                body=draw(st.sampled_from(_NEWSML_BODIES)).format(a=text(), c=text()),
+            )
+            for _ in range(draw(st.integers(1, 4)))
+        )
+        doc = f'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>{items}</itemSet></newsMessage>'
+    data = _encode(doc, False)
+    cut = draw(st.integers(0, len(data)))
+    return data[:cut] if draw(st.booleans()) else data
+
+
 DATA = st.one_of(
     st.binary(max_size=3000),
     st.text(CHARS, max_size=1000).map(lambda t: _encode(t, False)),
@@ -136,6 +200,7 @@ DATA = st.one_of(
     JSONL_FILES,
     html_files(),
     txt_files(),
+    wire_files(),
 )
 LIMITS = st.builds(
     Limits,
