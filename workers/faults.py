@@ -178,7 +178,12 @@ def require_folder(path: Path, setting: str, *, create: bool) -> None:
         except FileExistsError:
             pass  # a file in the way: reported as "not a folder" below
         except OSError as exc:
-            raise Fault(f"cannot create {path} ({setting}): {exc.strerror}", EXIT_FOLDER) from exc
+            reason = (exc.strerror or "error").lower()
+            raise Fault(
+                f"cannot create {path} ({setting}): {reason}: create it as a user who may, "
+                f"or set {setting} to a folder this user can write in",
+                EXIT_FOLDER,
+            ) from exc
     if not path.exists():
         raise Fault(
             f"{path} does not exist ({setting}): create it, set {setting} to the service's "
