@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -57,8 +57,8 @@ class SearchQuery:
     speaker: str | None = None  # a quoted speaker, by any name of theirs
     published_since: date | None = None
     published_until: date | None = None  # inclusive
-    stored_since: datetime | None = None
-    stored_until: datetime | None = None  # exclusive
+    stored_since: date | None = None  # a day in UTC
+    stored_until: date | None = None  # inclusive: the whole day, UTC
     language: str | None = None
     source_prefix: str | None = None  # a folder under the inbox, e.g. "reuters/"
     cluster_id: int | None = None
@@ -126,12 +126,10 @@ def search(
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     articles = [row[0] for row in rows]
+    scores = [row[1] if score is not None else None for row in rows]
     snippets = _snippets(session, dialect, textq if query.snippets else None, articles)
-    hits = [_hit(row[0], row[1] if score is not None else None, snippets) for row in rows]
-    hits = [replace(h, **_shown(titler, h, a)) for h, a in zip(hits, articles, strict=True)]
-    if records:
-        full = export_records(session, articles, titler)
-        hits = [replace(h, record=r) for h, r in zip(hits, full, strict=True)]
+    full = export_records(session, articles, titler) if records else [None] * len(articles)
+    hits = [_hit(a, s, snippets, titler, r) for a, s, r in zip(articles, scores, full, strict=True)]
     cursor = _encode_cursor(query, order, hits[-1]) if more and hits else None
     return SearchPage(hits, cursor)
 
@@ -221,6 +219,10 @@ def _filters(session: Session, q: SearchQuery) -> list[ColumnElement[bool]]:
     return out
 
 
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _date_filters(q: SearchQuery) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if q.published_since:
@@ -228,9 +230,9 @@ def _date_filters(q: SearchQuery) -> list[ColumnElement[bool]]:
     if q.published_until:  # inclusive: anything on that day, date or datetime
         out.append(Article.published < (q.published_until + timedelta(days=1)).isoformat())
     if q.stored_since:
-        out.append(Article.created_at >= q.stored_since)
+        out.append(Article.created_at >= _utc_start(q.stored_since))
     if q.stored_until:
-        out.append(Article.created_at < q.stored_until)
+        out.append(Article.created_at < _utc_start(q.stored_until + timedelta(days=1)))
     return out
 
 
@@ -313,12 +315,14 @@ def _snippets(
     return {a.id: found.get(a.id) or a.body[:SNIPPET_CHARS] for a in articles}
 
 
-def _shown(titler: Titler, hit: Hit, article: Article) -> dict[str, Any]:
-    shown, derived = titler(hit.title, article.body[:LEDE_CHARS])
-    return {"display_title": shown, "title_derived": derived}
-
-
-def _hit(article: Article, score: float | None, snippets: dict[int, str]) -> Hit:
+def _hit(
+    article: Article,
+    score: float | None,
+    snippets: dict[int, str],
+    titler: Titler,
+    record: dict[str, object] | None,
+) -> Hit:
+    shown, derived = titler(article.title, article.body[:LEDE_CHARS])
     return Hit(
         id=article.id,
         title=article.title,
@@ -331,6 +335,9 @@ def _hit(article: Article, score: float | None, snippets: dict[int, str]) -> Hit
         cluster_id=article.cluster_id,
         score=None if score is None else float(score),
         snippet=snippets.get(article.id, ""),
+        display_title=shown,
+        title_derived=derived,
+        record=record,
     )
 
 

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -36,14 +36,6 @@ def _read_sessions() -> Any:
 
 def _day(value: datetime | None) -> date | None:
     return None if value is None else value.date()
-
-
-def _stored_bound(value: datetime | None, *, end: bool) -> datetime | None:
-    """A stored-date day as an instant in UTC; `--stored-until` includes its whole day."""
-    if value is None:
-        return None
-    start = datetime.combine(value.date(), datetime.min.time(), tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
 
 
 _FILTERS = (
@@ -78,8 +70,8 @@ def query_from(options: dict[str, Any], **rest: Any) -> SearchQuery:
         speaker=options["speaker"],
         published_since=_day(options["since"]),
         published_until=_day(options["until"]),
-        stored_since=_stored_bound(options["stored_since"], end=False),
-        stored_until=_stored_bound(options["stored_until"], end=True),
+        stored_since=_day(options["stored_since"]),
+        stored_until=_day(options["stored_until"]),
         language=options["language"],
         source_prefix=options["source_prefix"],
         cluster_id=options["cluster_id"],

@@ -33,7 +33,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "id": hit.id,
         "title": hit.title,
         "display_title": hit.display_title,
-        "title_derived": hit.title_derived,
+        "display_title_derived": hit.title_derived,  # the export record's name
         "published": hit.published,
         "language": hit.language,
         "source_path": hit.source_path,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -40,7 +40,7 @@ class HitOut(BaseModel):
     id: int
     title: str | None
     display_title: str | None
-    title_derived: bool
+    display_title_derived: bool
     published: str | None
     language: str | None
     source_path: str
@@ -68,12 +68,6 @@ def _reader(monitor: Monitor) -> Any:
             raise HTTPException(401, "a valid Authorization: Bearer token is needed to read")
 
     return Depends(check)
-
-
-def _day_start(day: date | None, *, plus: int = 0) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time.min, tzinfo=UTC) + timedelta(days=plus)
 
 
 Text = Annotated[str | None, Query(max_length=TEXT_PARAM)]
@@ -116,7 +110,7 @@ def add_article_routes(app: FastAPI, monitor: Monitor) -> None:
         query = SearchQuery(
             text=q, entity=entity, entity_id=entity_id, label=label, speaker=speaker,
             published_since=since, published_until=until,
-            stored_since=_day_start(stored_since), stored_until=_day_start(stored_until, plus=1),
+            stored_since=stored_since, stored_until=stored_until,
             language=language, source_prefix=source, cluster_id=cluster,
             originals_only=originals, order=order, limit=limit, cursor=cursor,
         )  # fmt: skip

@@ -201,6 +201,10 @@ def _expected(store: Store, q: SearchQuery, text_ast: object = None) -> set[int]
     if q.published_until:
         until = q.published_until.isoformat()
         checks.append(lambda a: a.published is not None and a.published <= until)
+    if q.stored_since:
+        checks.append(lambda a: a.created_at.date() >= q.stored_since)  # type: ignore[operator]
+    if q.stored_until:
+        checks.append(lambda a: a.created_at.date() <= q.stored_until)  # type: ignore[operator]
     if q.language:
         checks.append(lambda a: a.language.lower() == q.language.lower())  # type: ignore[union-attr]
     if q.source_prefix:
@@ -224,6 +228,8 @@ FILTERS = st.fixed_dictionaries(
         "speaker": st.sampled_from(["Ana Vidal", "Vidal", "Li", "Li Wen", "Tom Reyes", "x"]),
         "published_since": st.dates(date(2026, 9, 25), date(2026, 11, 15)),
         "published_until": st.dates(date(2026, 9, 25), date(2026, 11, 15)),
+        "stored_since": st.dates(date(2026, 10, 31), date(2026, 11, 2)),  # stored on 11-01 UTC
+        "stored_until": st.dates(date(2026, 10, 31), date(2026, 11, 2)),
         "language": st.sampled_from(["en", "ES", "fr"]),
         "source_prefix": st.sampled_from((*FOLDERS, "afp", "a", "nowhere/")),
         "cluster_id": st.integers(1, 40),

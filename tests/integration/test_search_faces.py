@@ -119,7 +119,11 @@ def test_terminal_faces_print_hostile_titles_inert(rt: Runtime) -> None:
     assert "[bold red]Iran[/]" in result.output  # markup printed as text
     assert "]0;owned" in result.output and ESC not in result.output
     hit = next(h for h in _json(rt, "search", "talks")["hits"] if h["title"] is None)  # type: ignore[union-attr]
-    assert hit["title_derived"] and hit["display_title"] and hit["display_title"] in result.output
+    assert (
+        hit["display_title_derived"]
+        and hit["display_title"]
+        and hit["display_title"] in result.output
+    )
 
 
 @pytest.mark.parametrize(

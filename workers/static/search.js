@@ -56,7 +56,7 @@ function formParams() {
 
 function resultItem(hit) {
   const shown = hit.display_title || "(no title)";
-  const title = el("a", { href: `#article-${hit.id}`, class: hit.title_derived ? "title derived" : "title", text: shown });
+  const title = el("a", { href: `#article-${hit.id}`, class: hit.display_title_derived ? "title derived" : "title", text: shown });
   title.addEventListener("click", (e) => { e.preventDefault(); showArticle(hit.id); });
   const meta = [hit.published || "no date", hit.source_path];
   if (hit.duplicate_of !== null) meta.push(`copy of ${hit.duplicate_of}`);
