@@ -8,17 +8,6 @@ const TOKEN_KEY = "dropwire.monitorToken";
 const SVG_NS = "http://www.w3.org/2000/svg";
 const state = { history: [], lastT: 0, actionsEnabled: false, busy: false };
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-
 function svg(tag, attrs, text) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
@@ -100,11 +89,6 @@ function renderWorkers(s) {
   }
   if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "no live workers" })));
   fillTable("workers", rows);
-}
-
-function entityChips(entities) {
-  return entities.map((e) => el("span", { class: "chip", title: `${e.label} × ${e.count}` },
-    e.canonical, el("span", { class: "lbl", text: e.label })));
 }
 
 // An untitled article shows the lede's first clause, marked as derived (it is not the file's).

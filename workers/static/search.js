@@ -6,17 +6,6 @@
 const TOKEN_KEY = "dropwire.readToken";
 const state = { cursor: null, params: null, count: 0, searches: 0 };
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-
 function message(text, cls) {
   const m = document.getElementById("message");
   m.textContent = text;
@@ -141,7 +130,7 @@ async function showArticle(id) {
     if (a.cluster.length) links.append(linkList("same cluster", a.cluster));
     document.getElementById("article-body").replaceChildren(markedBody(a.body, a.mentions, a.quotes));
     document.getElementById("article-entities").replaceChildren(
-      ...a.entities.map((e) => el("span", { class: "chip" }, e.canonical, el("span", { class: "lbl", text: e.label }))));
+      ...entityChips(a.entities));
     document.getElementById("article-quotes").replaceChildren(
       ...a.quotes.filter((q) => !q.scare).map((q) => el("li", {}, `“${q.text}” — `, el("b", { text: q.speaker || "unattributed" }))));
     document.body.dataset.article = String(a.id);
