@@ -261,22 +261,22 @@ def main() -> None:
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'search.db'}"
-            upgrade(url)
-            engine = make_engine(url)
-            t = time.perf_counter()
-            _fill_sqlite(engine, args.sqlite_size)
-            loaded = time.perf_counter() - t
-            _report("SQLite", args.sqlite_size, loaded, _time(engine, args.queries))
-            engine.dispose()
+            _measure("SQLite", url, args.sqlite_size, _fill_sqlite, args.queries)
     if not args.no_pg:
         with pg_schema(args.pg_url) as url:
-            upgrade(url)
-            engine = make_engine(url)
-            t = time.perf_counter()
-            _fill_postgres(engine, args.pg_size)
-            loaded = time.perf_counter() - t
-            _report("PostgreSQL", args.pg_size, loaded, _time(engine, args.queries))
-            engine.dispose()
+            _measure("PostgreSQL", url, args.pg_size, _fill_postgres, args.queries)
+
+
+def _measure(
+    store: str, url: str, size: int, fill: Callable[[Engine, int], None], runs: int
+) -> None:
+    """Migrate, fill and time one store; print its figures."""
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    fill(engine, size)
+    _report(store, size, time.perf_counter() - started, _time(engine, runs))
+    engine.dispose()
 
 
 if __name__ == "__main__":
