@@ -1,8 +1,9 @@
 """What stands between the network and the monitor's routes: the Host check, the security
-headers, and JSON for the 400s the HTTP parser sends before any route runs."""
+headers, bearer tokens, and JSON for the 400s the HTTP parser sends before any route runs."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable
 
@@ -10,6 +11,13 @@ import h11
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+def bearer_matches(header: str | None, tokens: Iterable[str]) -> bool:
+    """Whether `Authorization: Bearer …` carries one of `tokens` (compared in constant time)."""
+    given = (header or "").removeprefix("Bearer ").strip().encode()
+    return any(hmac.compare_digest(given, token.encode()) for token in tokens)
+
 
 # The page builds every element with DOM calls: no inline script or style is needed.
 CSP = (

@@ -7,7 +7,6 @@ is refused outright when no token is configured. Every error is a short JSON obj
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from db.textquery import MAX_ID
+from workers.guards import bearer_matches
 from workers.history import Sample
 from workers.metrics import CONTENT_TYPE, metrics_text
 from workers.snapshot import plain, to_json
@@ -86,8 +86,7 @@ def _check_token(token: str | None, header: str | None) -> None:
         raise HTTPException(
             403, "actions are disabled: no monitor token is configured (set DROPWIRE_MONITOR_TOKEN)"
         )
-    given = (header or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
+    if not bearer_matches(header, [token]):
         raise HTTPException(403, "a valid Authorization: Bearer token is needed")
 
 

@@ -7,7 +7,6 @@ route here needs `Authorization: Bearer <read_token>` (the monitor token also re
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from db.search import MAX_LIMIT, Order, SearchQuery, search
 from db.session import transaction
 from db.textquery import MAX_QUERY_CHARS, InvalidQuery
 from pipelines.display import title_and_flag
+from workers.guards import bearer_matches
 from workers.hits import hit_json
 
 if TYPE_CHECKING:
@@ -60,11 +60,10 @@ class ArticlesPage(BaseModel):
 
 def _reader(monitor: Monitor) -> Any:
     def check(request: Request) -> None:
-        wanted = [t for t in (monitor.settings.read_token, monitor.settings.monitor_token) if t]
         if not monitor.settings.read_token:
             return  # reading is open unless a read token is configured
-        given = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
-        if not any(hmac.compare_digest(given.encode(), t.encode()) for t in wanted):
+        wanted = [t for t in (monitor.settings.read_token, monitor.settings.monitor_token) if t]
+        if not bearer_matches(request.headers.get("authorization"), wanted):
             raise HTTPException(401, "a valid Authorization: Bearer token is needed to read")
 
     return Depends(check)
