@@ -250,10 +250,8 @@ def export_command(fmt: str, **filters: Any) -> None:
       dropwire export --format jsonl > articles.jsonl
       dropwire export --since 2026-11-01 --entity "Robert Gates" > gates.jsonl
     """
-    settings = settings_from()
-    sessions = sessions_for(settings, readonly=True)
     try:
-        with transaction(sessions) as s:
+        with transaction(_read_sessions()) as s:
             records = (
                 export_matching(s, query_from(filters), titler=title_and_flag)
                 if has_filters(filters)
